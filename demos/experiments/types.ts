@@ -1,0 +1,178 @@
+/**
+ * The result shapes of the notebook's experiments: one per chapter (notebook section).
+ *
+ * These are the contract between the experiments (which compute them, live in the browser
+ * or at build time in Node) and the site's charts and tables (which only read them).
+ * Everything is plain JSON: numbers, strings, booleans, arrays and PlainMatrix, so a
+ * build-time result can be embedded in the page and a live result has the same shape.
+ */
+import type { Backend, Optimizer } from '../types';
+
+/** A row-major matrix as plain JSON. */
+export type PlainMatrix = { rows: number; cols: number; data: number[] };
+
+export type ScalingRule = 'alpha/r' | 'alpha/sqrt(r)';
+
+/** Facts about the run that every result carries. */
+export interface RunInfo {
+  backend: Backend;
+  /** Wall time of the experiment in milliseconds (informative only). */
+  ms: number;
+}
+
+// §1 Low-rank approximation intuition -------------------------------------------------
+export interface LowRankSettings {
+  seed: number; // 42
+  d: number; // 64
+  k: number; // 64
+  trueRank: number; // 4
+  noise: number; // 0.001
+}
+export interface LowRankResult {
+  settings: LowRankSettings;
+  /** σ₁ ≥ σ₂ ≥ … of ΔW, min(d, k) values. */
+  singularValues: number[];
+  /** relErrors[r-1] = ‖ΔW − ΔW_r‖_F / ‖ΔW‖_F for r = 1 … min(d, k). */
+  relErrors: number[];
+  /** energy[i] = Σ_{j≤i} σ_j² / Σ σ², the fraction of variance explained by i+1 values. */
+  energy: number[];
+  /** Smallest r with energy ≥ 0.99. */
+  rankFor99: number;
+  info: RunInfo;
+}
+
+// §2 LoRA implementation --------------------------------------------------------------
+export interface ImplementationSettings {
+  seed: number; // 42
+  dIn: number; // 64
+  dOut: number; // 64
+  rank: number; // 4
+  alpha: number; // 8
+  batch: number; // 2
+  seqLen: number; // 8
+  scalingRule: ScalingRule; // 'alpha/r'
+}
+export interface ImplementationResult {
+  settings: ImplementationSettings;
+  inputShape: number[]; // [2, 8, 64]
+  outputShape: number[]; // [2, 8, 64]
+  params: { frozen: number; a: number; b: number; trainable: number; reduction: number };
+  scaling: number;
+  /** ‖s·B·A‖_F at initialisation (0 because B = 0). */
+  deltaWNormAtInit: number;
+  /** Small pictures for heatmaps: W₀ (dOut×dIn), A (r×dIn), B (dOut×r), ΔW = s·B·A (dOut×dIn). */
+  matrices: { w0: PlainMatrix; a: PlainMatrix; b: PlainMatrix; deltaW: PlainMatrix };
+  info: RunInfo;
+}
+
+// §3 Training --------------------------------------------------------------------------
+export interface TrainingSettings {
+  seed: number; // 42
+  dModel: number; // 32
+  seqLen: number; // 8
+  nSamples: number; // 200
+  rank: number; // 4
+  targetRank: number; // 4
+  alpha: number; // 8
+  lr: number; // 0.01
+  epochs: number; // 100
+  optimizer: Optimizer; // 'sgd'
+  scalingRule: ScalingRule; // 'alpha/r'
+}
+export interface LossCurve {
+  /** losses[t] = MSE in epoch t, before that epoch's update. */
+  losses: number[];
+  final: number;
+  params: number;
+}
+export interface TrainingResult {
+  settings: TrainingSettings;
+  lora: LossCurve;
+  full: LossCurve;
+  /** The notebook's printout: every 20th epoch of the LoRA run. */
+  checkpoints: { epoch: number; loss: number }[];
+  /** full.params / lora.params. */
+  paramRatio: number;
+  info: RunInfo;
+}
+
+// §4 Merging ---------------------------------------------------------------------------
+export interface MergingSettings extends TrainingSettings {
+  /** Rows of the test input x_test (the notebook: 1×4 tokens). */
+  testTokens: number; // 4
+}
+export interface MergingResult {
+  settings: MergingSettings;
+  /** max |separate − merged| over the test outputs. */
+  maxDiff: number;
+  /** allclose at atol 1e-5. */
+  equal: boolean;
+  /** Output of the test input through the separate path and the merged path (tokens × d). */
+  outSeparate: PlainMatrix;
+  outMerged: PlainMatrix;
+  /** The learned ΔW = s·B·A (d × d). */
+  deltaW: PlainMatrix;
+  /** Singular values of the learned ΔW (all d of them). */
+  spectrumLora: number[];
+  /** Singular values of W_full − W₀ after full fine-tuning. */
+  spectrumFull: number[];
+  rank: number;
+  info: RunInfo;
+}
+
+// §5 Effect of rank --------------------------------------------------------------------
+export interface RankSweepSettings extends TrainingSettings {
+  ranks: number[]; // [1, 2, 4, 8, 16, 32]
+}
+export interface RankSweepRow {
+  rank: number;
+  finalLoss: number;
+  params: number;
+  /** 100 · params / (d_model²). */
+  percentOfFull: number;
+  losses: number[];
+}
+export interface RankSweepResult {
+  settings: RankSweepSettings;
+  rows: RankSweepRow[];
+  fullParams: number;
+  info: RunInfo;
+}
+
+// §6 Multi-adapter switching -----------------------------------------------------------
+export interface AdaptersSettings {
+  seed: number; // 42
+  dModel: number; // 32
+  rank: number; // 4
+  alpha: number; // 8
+  testTokens: number; // 4
+  scalingRule: ScalingRule;
+}
+export type AdapterChoice = 'none' | 'taskA' | 'taskB';
+export interface AdaptersResult {
+  settings: AdaptersSettings;
+  /** Output norms ‖x·W_baseᵀ‖, and with each adapter. */
+  norms: Record<AdapterChoice, number>;
+  outputs: Record<AdapterChoice, PlainMatrix>;
+  /** Storage in KB (float32): one adapter, and the base matrix. */
+  storage: { adapterKB: number; baseKB: number };
+  info: RunInfo;
+}
+
+export interface SavingsModel {
+  name: string; // '7B (LLaMA)'
+  dModel: number;
+  layers: number;
+  /** Adapted matrices per layer (the notebook: Q and V → 2). */
+  matricesPerLayer: number;
+}
+export interface SavingsRow {
+  rank: number;
+  loraParams: number;
+  reduction: number;
+}
+export interface SavingsTable {
+  model: SavingsModel;
+  fullParams: number;
+  rows: SavingsRow[];
+}
