@@ -1,0 +1,54 @@
+/**
+ * The engine's typed errors. Every message is written for a reader of the tutorial:
+ * it names the argument, its shape and what it should have been.
+ */
+
+/** What was wrong with an input. */
+export type EngineInputCode = 'shape' | 'rank' | 'lr' | 'steps' | 'nonfinite' | 'scaling' | 'empty' | 'optimizer';
+
+/** Bad input, found before anything runs. */
+export class EngineInputError extends Error {
+  override readonly name = 'EngineInputError';
+  constructor(
+    readonly code: EngineInputCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A training loss became NaN or ±Infinity: training stopped at `step` (0-based). */
+export class TrainingDivergedError extends Error {
+  override readonly name = 'TrainingDivergedError';
+  constructor(
+    /** The first step whose loss is not finite (0-based, like `losses`). */
+    readonly step: number,
+    /** Every loss computed up to and including `step`, so a chart can keep what it drew. */
+    readonly losses: Float32Array,
+  ) {
+    super(
+      `Training diverged: the loss at step ${step} is ${losses[step]} ` +
+        `(the last finite loss was ${step > 0 ? losses[step - 1] : 'none'}). Try a smaller learning rate.`,
+    );
+  }
+}
+
+/** The requested backend cannot run here (e.g. 'webgpu' in Node or without an adapter). */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+/** The error `fetch` and friends throw on abort: a DOMException named 'AbortError'. */
+export function abortError(signal?: AbortSignal): Error {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  if (typeof DOMException !== 'undefined') return new DOMException('Training was aborted.', 'AbortError');
+  const e = new Error('Training was aborted.');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Throw an AbortError when `signal` has fired. */
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw abortError(signal);
+}

@@ -1,0 +1,76 @@
+/**
+ * K optimizer steps of full fine-tuning unrolled into one ONNX graph.
+ *
+ *   Ŷ = X·Wᵀ,  L = mean((Ŷ − Y)²) over N·d entries,  E = Ŷ − Y,
+ *   ∂L/∂W = Gᵀ·X = 2/(N·d)·Eᵀ·X   (d, k).
+ *
+ * Inputs: x, y, w, hp (see optimizer.ts HP) and, for Adam, m_w, v_w.
+ * Outputs: losses (max(K, 4), zero-padded), w_out and for Adam m_w_out, v_w_out.
+ */
+import { GraphBuilder } from '../onnx/builder';
+import { adamStep, HP, sgdStep, type Moments, type Optimizer } from './optimizer';
+import { lossesOutput, mseOf } from './train-lora';
+
+export type TrainFullShape = { n: number; k: number; d: number; steps: number; optimizer: Optimizer };
+
+export const trainFullKey = (s: TrainFullShape): string => `train_full_${s.optimizer}_n${s.n}_k${s.k}_d${s.d}_K${s.steps}`;
+
+export const fullState = (optimizer: Optimizer): Array<[output: string, input: string]> => [
+  ['w_out', 'w'],
+  ...(optimizer === 'adam'
+    ? ([
+        ['m_w_out', 'm_w'],
+        ['v_w_out', 'v_w'],
+      ] as Array<[string, string]>)
+    : []),
+];
+
+/** E = X·Wᵀ − Y and ∂L/∂W = 2/(N·d)·Eᵀ·X. */
+function lossAndGradient(g: GraphBuilder, x: string, y: string, w: string, n: number, d: number): { loss: string; dW: string } {
+  const E = g.gemm(x, w, { transB: true, beta: -1, c: y }); // E = X·Wᵀ − Y
+  return { loss: mseOf(g, E, n * d), dW: g.scale(g.tmatmul(E, x), 2 / (n * d)) };
+}
+
+export function buildTrainFull(shape: TrainFullShape): GraphBuilder {
+  const { n, k, d, steps: K, optimizer } = shape;
+  const g = new GraphBuilder(`train_full_${optimizer}`);
+  const x = g.input('x', [n, k]);
+  const y = g.input('y', [n, d]);
+  let w = g.input('w', [d, k]);
+  const hp = g.input('hp', [HP.length(K, optimizer)]);
+  let mw: Moments = { m: '', v: '' };
+  if (optimizer === 'adam') mw = { m: g.input('m_w', [d, k]), v: g.input('v_w', [d, k]) };
+  const lr = g.gather(hp, [HP.lr], 0);
+  const losses: string[] = [];
+  for (let j = 0; j < K; j++) {
+    const { loss, dW } = lossAndGradient(g, x, y, w, n, d);
+    losses.push(loss); // L_j, before update j
+    if (optimizer === 'sgd') {
+      w = sgdStep(g, w, dW, lr);
+    } else {
+      const stepSize = g.gather(hp, [HP.adam + 2 * j], 0);
+      const bc2Sqrt = g.gather(hp, [HP.adam + 2 * j + 1], 0);
+      const next = adamStep(g, w, dW, mw, stepSize, bc2Sqrt);
+      [w, mw] = [next.p, next.state];
+    }
+  }
+  lossesOutput(g, losses);
+  g.output(w, 'w_out', [d, k]);
+  if (optimizer === 'adam') {
+    g.output(mw.m, 'm_w_out', [d, k]);
+    g.output(mw.v, 'v_w_out', [d, k]);
+  }
+  return g;
+}
+
+/** Loss and ∂L/∂W alone, for the finite-difference test. */
+export function buildFullGradients({ n, k, d }: Omit<TrainFullShape, 'steps' | 'optimizer'>): GraphBuilder {
+  const g = new GraphBuilder('full_gradients');
+  const x = g.input('x', [n, k]);
+  const y = g.input('y', [n, d]);
+  const w = g.input('w', [d, k]);
+  const { loss, dW } = lossAndGradient(g, x, y, w, n, d);
+  g.output(loss, 'loss', [1]);
+  g.output(dW, 'dW', [d, k]);
+  return g;
+}

@@ -1,0 +1,120 @@
+/**
+ * K optimizer steps of LoRA training unrolled into one ONNX graph (no Loop: it runs on the CPU).
+ *
+ * Model and loss, with W frozen, X (N, k), Y (N, d), A (r, k), B (d, r), scaling s:
+ *   Ŷ = X·Wᵀ + s·(X·Aᵀ)·Bᵀ,   L = mean((Ŷ − Y)²) over the N·d entries.
+ * With E = Ŷ − Y, H = X·Aᵀ and G = ∂L/∂Ŷ = 2/(N·d)·E:
+ *   ∂L/∂B = s·Gᵀ·H          (d, r)
+ *   ∂L/∂A = s·(G·B)ᵀ·X      (r, k)
+ * Since W is frozen, R = X·Wᵀ − Y is computed once per run and every step is E = R + H·(s·B)ᵀ.
+ *
+ * Inputs: x, y, w, a, b, hp (see optimizer.ts HP) and, for Adam, m_a, v_a, m_b, v_b.
+ * Outputs: losses (max(K, 4): the K step losses, each computed before its update, zero-padded
+ * so that no buffer is under 16 bytes), a_out, b_out and for Adam m_a_out, v_a_out, m_b_out, v_b_out.
+ */
+import { GraphBuilder } from '../onnx/builder';
+import { adamStep, HP, sgdStep, type Moments, type Optimizer } from './optimizer';
+
+export type TrainLoraShape = { n: number; k: number; d: number; r: number; steps: number; optimizer: Optimizer };
+
+export const trainLoraKey = (s: TrainLoraShape): string =>
+  `train_lora_${s.optimizer}_n${s.n}_k${s.k}_d${s.d}_r${s.r}_K${s.steps}`;
+
+/** Names of the state outputs, in the order they feed the next run's inputs. */
+export const loraState = (optimizer: Optimizer): Array<[output: string, input: string]> => [
+  ['a_out', 'a'],
+  ['b_out', 'b'],
+  ...(optimizer === 'adam'
+    ? ([
+        ['m_a_out', 'm_a'],
+        ['v_a_out', 'v_a'],
+        ['m_b_out', 'm_b'],
+        ['v_b_out', 'v_b'],
+      ] as Array<[string, string]>)
+    : []),
+];
+
+/** Loss slots padded to at least 4 floats (16 bytes). */
+export const lossSlots = (K: number): number => Math.max(K, 4);
+
+/** Concatenate the K per-step losses, each (1), into one zero-padded (max(K, 4)) output. */
+export function lossesOutput(g: GraphBuilder, losses: string[]): void {
+  const pad = lossSlots(losses.length) - losses.length;
+  const parts = pad > 0 ? [...losses, g.constant(new Array<number>(pad).fill(0), [pad], 'pad')] : losses;
+  g.output(parts.length === 1 ? parts[0]! : g.concat(parts, 0), 'losses', [lossSlots(losses.length)]);
+}
+
+/** L = mean(E²) as a (1) tensor: ReduceSumSquare, then divide by N·d (as torch's mean does). */
+export function mseOf(g: GraphBuilder, e: string, count: number): string {
+  return g.reshape(g.div(g.reduceSumSquare(e, [0, 1], true), g.scalar(count)), [1]);
+}
+
+export function buildTrainLora(shape: TrainLoraShape): GraphBuilder {
+  const { n, k, d, r, steps: K, optimizer } = shape;
+  const g = new GraphBuilder(`train_lora_${optimizer}`);
+  const x = g.input('x', [n, k]);
+  const y = g.input('y', [n, d]);
+  const w = g.input('w', [d, k]);
+  let a = g.input('a', [r, k]);
+  let b = g.input('b', [d, r]);
+  const hp = g.input('hp', [HP.length(K, optimizer)]);
+  let ma: Moments = { m: '', v: '' };
+  let mb: Moments = { m: '', v: '' };
+  if (optimizer === 'adam') {
+    ma = { m: g.input('m_a', [r, k]), v: g.input('v_a', [r, k]) };
+    mb = { m: g.input('m_b', [d, r]), v: g.input('v_b', [d, r]) };
+  }
+  const lr = g.gather(hp, [HP.lr], 0);
+  const s = g.gather(hp, [HP.scaling], 0);
+  const c = g.scale(s, 2 / (n * d)); // ∂L/∂B = c·Eᵀ·H, ∂L/∂A = c·(E·B)ᵀ·X with c = 2s/(N·d)
+
+  const R = g.gemm(x, w, { transB: true, beta: -1, c: y }); // R = X·Wᵀ − Y, once per run
+  const losses: string[] = [];
+  for (let j = 0; j < K; j++) {
+    const H = g.matmulT(x, a); // H = X·Aᵀ, (N, r)
+    const E = g.gemm(H, g.mul(b, s), { transB: true, c: R }); // E = Ŷ − Y = R + H·(s·B)ᵀ
+    losses.push(mseOf(g, E, n * d)); // L_j, before update j
+    const dB = g.mul(g.tmatmul(E, H), c); // ∂L/∂B = s·Gᵀ·H = c·Eᵀ·H, (d, r)
+    const dA = g.mul(g.tmatmul(g.matmul(E, b), x), c); // ∂L/∂A = s·(G·B)ᵀ·X = c·(E·B)ᵀ·X, (r, k)
+    if (optimizer === 'sgd') {
+      a = sgdStep(g, a, dA, lr);
+      b = sgdStep(g, b, dB, lr);
+    } else {
+      const stepSize = g.gather(hp, [HP.adam + 2 * j], 0);
+      const bc2Sqrt = g.gather(hp, [HP.adam + 2 * j + 1], 0);
+      const na = adamStep(g, a, dA, ma, stepSize, bc2Sqrt);
+      const nb = adamStep(g, b, dB, mb, stepSize, bc2Sqrt);
+      [a, ma, b, mb] = [na.p, na.state, nb.p, nb.state];
+    }
+  }
+  lossesOutput(g, losses);
+  g.output(a, 'a_out', [r, k]);
+  g.output(b, 'b_out', [d, r]);
+  if (optimizer === 'adam') {
+    g.output(ma.m, 'm_a_out', [r, k]);
+    g.output(ma.v, 'v_a_out', [r, k]);
+    g.output(mb.m, 'm_b_out', [d, r]);
+    g.output(mb.v, 'v_b_out', [d, r]);
+  }
+  return g;
+}
+
+/** The gradients alone (no update), for the finite-difference test: loss, dA, dB. */
+export function buildLoraGradients({ n, k, d, r }: Omit<TrainLoraShape, 'steps' | 'optimizer'>): GraphBuilder {
+  const g = new GraphBuilder('lora_gradients');
+  const x = g.input('x', [n, k]);
+  const y = g.input('y', [n, d]);
+  const w = g.input('w', [d, k]);
+  const a = g.input('a', [r, k]);
+  const b = g.input('b', [d, r]);
+  const hp = g.input('hp', [4]);
+  const s = g.gather(hp, [HP.scaling], 0);
+  const c = g.scale(s, 2 / (n * d));
+  const R = g.gemm(x, w, { transB: true, beta: -1, c: y });
+  const H = g.matmulT(x, a);
+  const E = g.gemm(H, g.mul(b, s), { transB: true, c: R });
+  g.output(mseOf(g, E, n * d), 'loss', [1]);
+  g.output(g.mul(g.tmatmul(g.matmul(E, b), x), c), 'dA', [r, k]);
+  g.output(g.mul(g.tmatmul(E, H), c), 'dB', [d, r]);
+  return g;
+}

@@ -1,0 +1,97 @@
+/**
+ * Input checks that run before any graph does. Each throws an EngineInputError whose
+ * message names the shapes involved, e.g. "x is 1600×31 but w is 32×32: x needs 32 columns".
+ */
+import { EngineInputError } from './errors';
+import type { Matrix } from './types';
+
+/** The most optimizer steps one trainLora/trainFull call may run. */
+export const MAX_STEPS = 20000;
+
+export const shapeOf = (m: Matrix): string => `${m.rows}×${m.cols}`;
+
+/** A well-formed, finite matrix: positive integer dims, data of length rows·cols, no NaN/Inf. */
+export function checkMatrix(name: string, m: Matrix): void {
+  if (!m || !(m.data instanceof Float32Array)) {
+    throw new EngineInputError('shape', `${name} must be a Matrix { data: Float32Array, rows, cols }.`);
+  }
+  if (!Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 1 || m.cols < 1) {
+    throw new EngineInputError('empty', `${name} is ${m.rows}×${m.cols}: a matrix needs at least one row and one column.`);
+  }
+  if (m.data.length !== m.rows * m.cols) {
+    throw new EngineInputError(
+      'shape',
+      `${name} says it is ${shapeOf(m)} (${m.rows * m.cols} numbers) but its data holds ${m.data.length}.`,
+    );
+  }
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isFinite(m.data[i]!)) {
+      const r = Math.floor(i / m.cols);
+      throw new EngineInputError('nonfinite', `${name}[${r}][${i - r * m.cols}] is ${m.data[i]}: every entry must be a finite number.`);
+    }
+  }
+}
+
+/** `m` must have `n` rows (dimension named `what`), to match `other`. */
+function needRows(name: string, m: Matrix, n: number, otherName: string, other: Matrix, what: string): void {
+  if (m.rows !== n) {
+    throw new EngineInputError('shape', `${name} is ${shapeOf(m)} but ${otherName} is ${shapeOf(other)}: ${name} needs ${n} rows (${what}).`);
+  }
+}
+function needCols(name: string, m: Matrix, n: number, otherName: string, other: Matrix, what: string): void {
+  if (m.cols !== n) {
+    throw new EngineInputError('shape', `${name} is ${shapeOf(m)} but ${otherName} is ${shapeOf(other)}: ${name} needs ${n} columns (${what}).`);
+  }
+}
+
+export function checkScaling(scaling: number): void {
+  if (typeof scaling !== 'number' || !Number.isFinite(scaling)) {
+    throw new EngineInputError('scaling', `scaling is ${scaling}: it must be a finite number (α/r).`);
+  }
+}
+
+/** w (d×k), a (r×k), b (d×r) with 1 ≤ r ≤ min(d, k). Returns { d, k, r }. */
+export function checkAdapter(w: Matrix, a: Matrix, b: Matrix, names = { w: 'w', a: 'a', b: 'b' }): { d: number; k: number; r: number } {
+  checkMatrix(names.w, w);
+  checkMatrix(names.a, a);
+  checkMatrix(names.b, b);
+  const d = w.rows;
+  const k = w.cols;
+  needCols(names.a, a, k, names.w, w, 'k, the input width');
+  needRows(names.b, b, d, names.w, w, 'd, the output width');
+  if (b.cols !== a.rows) {
+    throw new EngineInputError(
+      'shape',
+      `${names.a} is ${shapeOf(a)} but ${names.b} is ${shapeOf(b)}: ${names.b} needs ${a.rows} columns, one per row of ${names.a} (the rank r).`,
+    );
+  }
+  const r = a.rows;
+  if (r < 1 || r > Math.min(d, k)) {
+    throw new EngineInputError('rank', `The rank r = ${r} must be between 1 and min(d, k) = ${Math.min(d, k)} for a ${d}×${k} weight.`);
+  }
+  return { d, k, r };
+}
+
+/** x (N×k) against w (d×k), optional y (N×d). */
+export function checkData(x: Matrix, w: Matrix, y?: Matrix, wName = 'w'): { n: number } {
+  checkMatrix('x', x);
+  needCols('x', x, w.cols, wName, w, 'k, the input width');
+  if (y) {
+    checkMatrix('y', y);
+    needRows('y', y, x.rows, 'x', x, 'one target row per input row');
+    needCols('y', y, w.rows, wName, w, 'd, the output width');
+  }
+  return { n: x.rows };
+}
+
+export function checkTraining(lr: number, steps: number, optimizer: unknown): void {
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
+    throw new EngineInputError('lr', `The learning rate is ${lr}: it must be a finite number greater than 0.`);
+  }
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
+    throw new EngineInputError('steps', `steps is ${steps}: it must be a whole number from 1 to ${MAX_STEPS}.`);
+  }
+  if (optimizer !== undefined && optimizer !== 'sgd' && optimizer !== 'adam') {
+    throw new EngineInputError('optimizer', `optimizer is ${String(optimizer)}: use 'sgd' or 'adam'.`);
+  }
+}
