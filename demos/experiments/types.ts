@@ -93,7 +93,24 @@ export interface TrainingResult {
   checkpoints: { epoch: number; loss: number }[];
   /** full.params / lora.params. */
   paramRatio: number;
+  /** The trained matrices, so that §4 can merge them without training again. */
+  trained?: TrainedState;
   info: RunInfo;
+}
+/** What §3 leaves behind for §4: W₀, the trained adapter and the fully fine-tuned W. */
+export interface TrainedState {
+  w0: PlainMatrix;
+  a: PlainMatrix;
+  b: PlainMatrix;
+  /** The scaling s the adapter was trained with. */
+  scaling: number;
+  wFull: PlainMatrix;
+}
+/** Live progress of §3: which run, and its losses so far. */
+export interface TrainingProgress {
+  run: 'lora' | 'full';
+  step: number;
+  losses: number[];
 }
 
 // §4 Merging ---------------------------------------------------------------------------
@@ -131,6 +148,12 @@ export interface RankSweepRow {
   /** 100 · params / (d_model²). */
   percentOfFull: number;
   losses: number[];
+}
+/** Live progress of §5: reported once per finished rank. */
+export interface RankSweepProgress {
+  row: RankSweepRow;
+  rowsDone: number;
+  rowsTotal: number;
 }
 export interface RankSweepResult {
   settings: RankSweepSettings;
@@ -175,4 +198,21 @@ export interface SavingsTable {
   model: SavingsModel;
   fullParams: number;
   rows: SavingsRow[];
+}
+
+/** The options every experiment takes besides its settings. */
+export interface ExperimentOptions<P = never> {
+  signal?: AbortSignal;
+  onProgress?: (p: P) => void;
+}
+
+/** Every result of the notebook, run top to bottom. */
+export interface NotebookResults {
+  lowRank: LowRankResult;
+  implementation: ImplementationResult;
+  training: TrainingResult;
+  merging: MergingResult;
+  rankSweep: RankSweepResult;
+  adapters: AdaptersResult;
+  savings: SavingsTable[];
 }

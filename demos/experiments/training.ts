@@ -1,0 +1,99 @@
+/**
+ * §3 Training a LoRA-adapted layer: the task Y = X·W₀ᵀ + (X·A_tᵀ)·B_tᵀ (a rank-r_t update of a
+ * frozen W₀), learned once by a rank-r adapter and once by full fine-tuning of W.
+ */
+import { TorchGenerator } from '../random';
+import type { Engine, Matrix, Progress } from '../types';
+import { initLora } from './implementation';
+import { axpy, matmulT, matrix, runClock, scaled, scalingFor, throwIfAborted, toPlain } from './matrix';
+import type { ExperimentOptions, LossCurve, TrainingProgress, TrainingResult, TrainingSettings } from './types';
+
+export const TRAINING_DEFAULTS: TrainingSettings = {
+  seed: 42,
+  dModel: 32,
+  seqLen: 8,
+  nSamples: 200,
+  rank: 4,
+  targetRank: 4,
+  alpha: 8,
+  lr: 0.01,
+  epochs: 100,
+  optimizer: 'sgd',
+  scalingRule: 'alpha/r',
+};
+
+/** The task data of §3 and the adapter's initial state, as the notebook draws them. */
+export interface TrainingSetup {
+  /** (nSamples·seqLen, d) inputs, batch and sequence flattened. */
+  x: Matrix;
+  y: Matrix;
+  w0: Matrix;
+  a0: Matrix;
+  b0: Matrix;
+  scaling: number;
+  /** The generator after these draws: §4's x_test comes next from it. */
+  generator: TorchGenerator;
+}
+
+/**
+ * Draw order (notebook cells 4–5): seed, W_pretrained, X, W_target_B, W_target_A, then
+ * init_lora's A. Y = X·W₀ᵀ + (X·A_tᵀ)·B_tᵀ in float32, in PyTorch's association order.
+ */
+export function trainingSetup(s: TrainingSettings): TrainingSetup {
+  const d = s.dModel;
+  const n = s.nSamples * s.seqLen;
+  const g = new TorchGenerator(s.seed);
+  const w0 = matrix(d, d, scaled(g.randn(d, d), 0.1));
+  const x = matrix(n, d, g.randn(s.nSamples, s.seqLen, d));
+  const bt = matrix(d, s.targetRank, scaled(g.randn(d, s.targetRank), 0.3));
+  const at = matrix(s.targetRank, d, scaled(g.randn(s.targetRank, d), 0.3));
+  const y = axpy(matmulT(x, w0), matmulT(matmulT(x, at), bt));
+  const { a, b } = initLora(g, d, d, s.rank);
+  return { x, y, w0, a0: a, b0: b, scaling: scalingFor(s.scalingRule, s.alpha, s.rank), generator: g };
+}
+
+export function lossCurve(losses: Float32Array, params: number): LossCurve {
+  const l = Array.from(losses);
+  return { losses: l, final: l[l.length - 1] ?? NaN, params };
+}
+
+export async function trainingComparison(
+  engine: Engine,
+  settings: Partial<TrainingSettings> = {},
+  opts: ExperimentOptions<TrainingProgress> = {},
+): Promise<TrainingResult> {
+  const s: TrainingSettings = { ...TRAINING_DEFAULTS, ...settings };
+  const clock = runClock(engine);
+  const { x, y, w0, a0, b0, scaling } = trainingSetup(s);
+  const d = s.dModel;
+  const report = (run: TrainingProgress['run']) =>
+    opts.onProgress && ((p: Progress) => opts.onProgress!({ run, step: p.step, losses: Array.from(p.losses) }));
+
+  throwIfAborted(opts.signal);
+  const lora = await engine.trainLora({
+    x, y, w: w0, a0, b0, scaling,
+    lr: s.lr, steps: s.epochs, optimizer: s.optimizer,
+    onProgress: report('lora'), signal: opts.signal,
+  });
+  throwIfAborted(opts.signal);
+  const full = await engine.trainFull({
+    x, y, w0,
+    lr: s.lr, steps: s.epochs, optimizer: s.optimizer,
+    onProgress: report('full'), signal: opts.signal,
+  });
+
+  const loraCurve = lossCurve(lora.losses, 2 * s.rank * d);
+  const fullCurve = lossCurve(full.losses, d * d);
+  const checkpoints = loraCurve.losses
+    .map((loss, epoch) => ({ epoch, loss }))
+    .filter(({ epoch }) => epoch % 20 === 0);
+  return {
+    settings: s,
+    lora: loraCurve,
+    full: fullCurve,
+    checkpoints,
+    paramRatio: fullCurve.params / loraCurve.params,
+    trained: { w0: toPlain(w0), a: toPlain(lora.a), b: toPlain(lora.b), scaling, wFull: toPlain(full.w) },
+    info: clock.done(),
+  };
+}
