@@ -10,14 +10,15 @@
  * browser without WebGPU never downloads the WebGPU binary.
  */
 import type * as OrtModule from 'onnxruntime-web';
-import type { GraphBuilder } from './onnx/builder';
+import { GraphBuilder } from './onnx/builder';
+import { BackendUnavailableError } from './errors';
 import type { Backend, Matrix } from './types';
 
 export type Ort = typeof OrtModule;
 export type OrtTensor = OrtModule.Tensor;
 export type OrtSession = OrtModule.InferenceSession;
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+export const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 /** Load the onnxruntime-web build for a backend. Cached per build. */
 const loaded = new Map<string, Promise<Ort>>();
@@ -101,6 +102,19 @@ export class Runtime {
     return { data: new Float32Array(data), rows: rows!, cols: cols! };
   }
 
+  /**
+   * Run a session. Feeds are never written; outputs named in the session's `gpuOutputs`
+   * come back as GPU tensors on WebGPU (the caller disposes them when dropped).
+   */
+  run(session: OrtSession, feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> {
+    return session.run(feeds) as Promise<Record<string, OrtTensor>>;
+  }
+
+  /** Dispose a tensor that lives on the GPU; CPU tensors are left to the garbage collector. */
+  release(t: OrtTensor | undefined): void {
+    if (t && t.location === 'gpu-buffer') t.dispose();
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
@@ -112,4 +126,51 @@ export class Runtime {
       }
     }
   }
+}
+
+/** The backend a Runtime got, and why it is not WebGPU when 'auto' asked for it. */
+export type BackendChoice = { runtime: Runtime; fallbackReason?: string };
+
+/** y = x + x on 4 floats (16 bytes: the native WebGPU EP rejects smaller buffers). */
+function probeGraph(): GraphBuilder {
+  const g = new GraphBuilder('webgpu_probe');
+  const x = g.input('x', [4]);
+  g.output(g.add(x, x), 'y', [4]);
+  return g;
+}
+
+/** Why WebGPU cannot run here, or undefined when a test graph ran on it (in `rt`). */
+async function webgpuProblem(): Promise<{ reason: string } | { rt: Runtime }> {
+  if (isNode) return { reason: 'Node has no WebGPU: onnxruntime-web runs on its WASM backend here.' };
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
+  if (!gpu) return { reason: 'This browser has no WebGPU (navigator.gpu is missing).' };
+  try {
+    if (!(await gpu.requestAdapter())) return { reason: 'This browser has WebGPU but found no GPU adapter for it.' };
+  } catch (e) {
+    return { reason: `Asking for a WebGPU adapter failed: ${e instanceof Error ? e.message : String(e)}.` };
+  }
+  try {
+    const rt = new Runtime(await loadOrt('webgpu'), 'webgpu');
+    // The probe session stays cached: with the native WebGPU EP, releasing the last
+    // session destroys the device, so it lives as long as the runtime does.
+    const s = await rt.session('webgpu_probe', probeGraph);
+    const out = await s.run({ x: rt.tensorOf(new Float32Array([1, 2, 3, 4]), [4]) });
+    const y = await rt.read(out.y!);
+    if (y[3] !== 8) throw new Error(`a test graph computed ${Array.from(y).join(', ')} instead of 2, 4, 6, 8`);
+    return { rt };
+  } catch (e) {
+    return { reason: `onnxruntime-web could not run a test graph on WebGPU: ${e instanceof Error ? e.message : String(e)}.` };
+  }
+}
+
+/**
+ * Pick the backend: 'wasm' always works; 'webgpu' works or throws BackendUnavailableError;
+ * 'auto' tries WebGPU (an adapter, then a test session) and otherwise runs on WASM, saying why.
+ */
+export async function chooseRuntime(want: Backend | 'auto'): Promise<BackendChoice> {
+  if (want === 'wasm') return { runtime: new Runtime(await loadOrt('wasm'), 'wasm') };
+  const probe = await webgpuProblem();
+  if ('rt' in probe) return { runtime: probe.rt };
+  if (want === 'webgpu') throw new BackendUnavailableError(`WebGPU was asked for but cannot run here. ${probe.reason}`);
+  return { runtime: new Runtime(await loadOrt('wasm'), 'wasm'), fallbackReason: probe.reason };
 }

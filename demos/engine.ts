@@ -1,0 +1,238 @@
+/**
+ * The engine: validates inputs, picks sessions by shape and runs the graphs of demos/graphs.
+ * Pure computation: no DOM, no charts. See demos/README.md for the maths and the API.
+ */
+import { abortError, throwIfAborted, TrainingDivergedError } from './errors';
+import { buildLoraForward, forwardKey } from './graphs/forward';
+import { buildMerge, mergeKey } from './graphs/merge';
+import { hyperParameters, type Optimizer } from './graphs/optimizer';
+import { buildTrainFull, fullState, trainFullKey } from './graphs/train-full';
+import { buildTrainLora, loraState, trainLoraKey } from './graphs/train-lora';
+import type { GraphBuilder } from './onnx/builder';
+import { chooseRuntime, type OrtTensor, type Runtime } from './runtime';
+import type {
+  Backend, Engine, EngineOptions, Matrix, Progress, SvdResult, TrainFullOptions, TrainLoraOptions,
+} from './types';
+import { checkAdapter, checkData, checkMatrix, checkScaling, checkTraining } from './validate';
+
+/**
+ * Steps unrolled per run(), largest first: a run of `steps` uses ⌊steps/50⌋ runs of 50, then
+ * runs of 10, then single steps, so at most three sessions exist per shape and optimizer.
+ * 50 steps of LoRA+Adam is ~2000 nodes (≈0.4 s to build a session).
+ */
+export const STEPS_PER_RUN = [50, 10, 1] as const;
+
+/** Split `steps` into run sizes from STEPS_PER_RUN, largest first. */
+export function planRuns(steps: number, sizes: readonly number[] = STEPS_PER_RUN): number[] {
+  const plan: number[] = [];
+  let left = steps;
+  for (const K of sizes) for (; left >= K; left -= K) plan.push(K);
+  return plan;
+}
+
+const zerosLike = (m: Matrix): Float32Array => new Float32Array(m.rows * m.cols);
+
+/** One training family (LoRA or full) as the generic loop below needs it. */
+interface TrainingPlan {
+  optimizer: Optimizer;
+  lr: number;
+  scaling: number;
+  steps: number;
+  key: (K: number) => string;
+  build: (K: number) => GraphBuilder;
+  /** [output, input] pairs fed back between runs. */
+  state: Array<[string, string]>;
+  /** Inputs that stay the same for every run (x, y, w …). */
+  fixed: Record<string, OrtTensor>;
+  /** The first run's state inputs. */
+  initial: Record<string, OrtTensor>;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Run `plan.steps` optimizer steps as a few runs of K unrolled steps each. The state
+ * (parameters and Adam moments) goes from one run's outputs to the next run's inputs and,
+ * on WebGPU, never leaves the GPU; only the K losses of each run are read back.
+ */
+async function train(rt: Runtime, plan: TrainingPlan): Promise<{ losses: Float32Array; state: Record<string, OrtTensor> }> {
+  throwIfAborted(plan.signal);
+  const losses = new Float32Array(plan.steps);
+  const outputs = plan.state.map(([o]) => o);
+  let state = { ...plan.initial };
+  const owned = new Set<OrtTensor>(); // tensors ORT made for us (GPU ones must be disposed)
+  const drop = (keep: Set<OrtTensor> = new Set()): void => {
+    for (const t of owned) if (!keep.has(t)) rt.release(t);
+  };
+  let done = 0;
+  try {
+    for (const K of planRuns(plan.steps)) {
+      const session = await rt.session(plan.key(K), () => plan.build(K), { gpuOutputs: outputs });
+      const hp = hyperParameters(K, plan.optimizer, plan.lr, plan.scaling, done);
+      const feeds = { ...plan.fixed, ...state, hp: rt.tensorOf(hp, [hp.length]) };
+      const out = await rt.run(session, feeds);
+      const runLosses = (await rt.read(out.losses!)).subarray(0, K);
+      losses.set(runLosses, done);
+      const next: Record<string, OrtTensor> = {};
+      for (const [o, i] of plan.state) next[i] = out[o]!;
+      drop(); // the previous run's state is no longer needed
+      owned.clear();
+      for (const t of Object.values(next)) owned.add(t);
+      state = next;
+      const bad = runLosses.findIndex((l) => !Number.isFinite(l));
+      if (bad >= 0) throw new TrainingDivergedError(done + bad, losses.slice(0, done + bad + 1));
+      done += K;
+      plan.onProgress?.({ step: done, losses: losses.slice(0, done) });
+      if (plan.signal?.aborted && done < plan.steps) throw abortError(plan.signal);
+    }
+    return { losses, state };
+  } catch (e) {
+    drop();
+    throw e;
+  }
+}
+
+class OrtEngine implements Engine {
+  constructor(
+    private readonly rt: Runtime,
+    readonly fallbackReason?: string,
+  ) {}
+
+  get backend(): Backend {
+    return this.rt.backend;
+  }
+
+  /** Read a state tensor into a fresh Matrix and free it (GPU memory) afterwards. */
+  private async take(t: OrtTensor): Promise<Matrix> {
+    try {
+      return await this.rt.readMatrix(t);
+    } finally {
+      this.rt.release(t);
+    }
+  }
+
+  private scalars(s: number): OrtTensor {
+    return this.rt.tensorOf(new Float32Array([s, 0, 0, 0]), [4]);
+  }
+
+  async loraForward(x: Matrix, w: Matrix, a: Matrix, b: Matrix, scaling: number): Promise<Matrix> {
+    const { d, k, r } = checkAdapter(w, a, b);
+    checkData(x, w);
+    checkScaling(scaling);
+    const shape = { n: x.rows, k, d, r };
+    const session = await this.rt.session(forwardKey(shape), () => buildLoraForward(shape));
+    const t = (m: Matrix): OrtTensor => this.rt.tensor(m);
+    const out = await this.rt.run(session, { x: t(x), w: t(w), a: t(a), b: t(b), hp: this.scalars(scaling) });
+    return this.take(out.h!);
+  }
+
+  /** W + s·B·A; unmerge is the same graph with −s. */
+  private async addDelta(w: Matrix, a: Matrix, b: Matrix, scaling: number, names: { w: string; a: string; b: string }): Promise<Matrix> {
+    const { d, k, r } = checkAdapter(w, a, b, names);
+    checkScaling(scaling);
+    const session = await this.rt.session(mergeKey({ d, k, r }), () => buildMerge({ d, k, r }));
+    const out = await this.rt.run(session, { w: this.rt.tensor(w), a: this.rt.tensor(a), b: this.rt.tensor(b), hp: this.scalars(scaling) });
+    return this.take(out.w_out!);
+  }
+
+  merge(w: Matrix, a: Matrix, b: Matrix, scaling: number): Promise<Matrix> {
+    return this.addDelta(w, a, b, scaling, { w: 'w', a: 'a', b: 'b' });
+  }
+
+  unmerge(wMerged: Matrix, a: Matrix, b: Matrix, scaling: number): Promise<Matrix> {
+    return this.addDelta(wMerged, a, b, -scaling, { w: 'wMerged', a: 'a', b: 'b' });
+  }
+
+  async trainLora(o: TrainLoraOptions): Promise<{ losses: Float32Array; a: Matrix; b: Matrix }> {
+    const { d, k, r } = checkAdapter(o.w, o.a0, o.b0, { w: 'w', a: 'a0', b: 'b0' });
+    checkData(o.x, o.w, o.y);
+    checkScaling(o.scaling);
+    checkTraining(o.lr, o.steps, o.optimizer);
+    const optimizer = o.optimizer ?? 'sgd';
+    const n = o.x.rows;
+    const rt = this.rt;
+    const initial: Record<string, OrtTensor> = { a: rt.tensor(o.a0), b: rt.tensor(o.b0) };
+    if (optimizer === 'adam') {
+      initial.m_a = rt.tensorOf(zerosLike(o.a0), [r, k]);
+      initial.v_a = rt.tensorOf(zerosLike(o.a0), [r, k]);
+      initial.m_b = rt.tensorOf(zerosLike(o.b0), [d, r]);
+      initial.v_b = rt.tensorOf(zerosLike(o.b0), [d, r]);
+    }
+    const { losses, state } = await train(rt, {
+      optimizer, lr: o.lr, scaling: o.scaling, steps: o.steps,
+      key: (K) => trainLoraKey({ n, k, d, r, steps: K, optimizer }),
+      build: (K) => buildTrainLora({ n, k, d, r, steps: K, optimizer }),
+      state: loraState(optimizer),
+      fixed: { x: rt.tensor(o.x), y: rt.tensor(o.y), w: rt.tensor(o.w) },
+      initial,
+      onProgress: o.onProgress,
+      signal: o.signal,
+    });
+    for (const name of ['m_a', 'v_a', 'm_b', 'v_b']) if (state[name]) rt.release(state[name]);
+    return { losses, a: await this.take(state.a!), b: await this.take(state.b!) };
+  }
+
+  async trainFull(o: TrainFullOptions): Promise<{ losses: Float32Array; w: Matrix }> {
+    checkMatrix('w0', o.w0);
+    checkData(o.x, o.w0, o.y, 'w0');
+    checkTraining(o.lr, o.steps, o.optimizer);
+    const optimizer = o.optimizer ?? 'sgd';
+    const [n, d, k] = [o.x.rows, o.w0.rows, o.w0.cols];
+    const rt = this.rt;
+    const initial: Record<string, OrtTensor> = { w: rt.tensor(o.w0) };
+    if (optimizer === 'adam') {
+      initial.m_w = rt.tensorOf(zerosLike(o.w0), [d, k]);
+      initial.v_w = rt.tensorOf(zerosLike(o.w0), [d, k]);
+    }
+    const { losses, state } = await train(rt, {
+      optimizer, lr: o.lr, scaling: 0, steps: o.steps,
+      key: (K) => trainFullKey({ n, k, d, steps: K, optimizer }),
+      build: (K) => buildTrainFull({ n, k, d, steps: K, optimizer }),
+      state: fullState(optimizer),
+      fixed: { x: rt.tensor(o.x), y: rt.tensor(o.y) },
+      initial,
+      onProgress: o.onProgress,
+      signal: o.signal,
+    });
+    for (const name of ['m_w', 'v_w']) if (state[name]) rt.release(state[name]);
+    return { losses, w: await this.take(state.w!) };
+  }
+
+  async svd(m: Matrix): Promise<SvdResult> {
+    checkMatrix('m', m);
+    // Loaded on first use, so pages without SVD never load its graphs.
+    const { svd } = await import('./svd');
+    return svd(this.rt, m);
+  }
+
+  graph(name: string): Uint8Array {
+    const bytes = this.rt.graphBytes(name);
+    if (!bytes) {
+      const known = this.rt.graphNames();
+      throw new Error(`No graph named "${name}" has been built yet. Built so far: ${known.length ? known.join(', ') : 'none'}.`);
+    }
+    return bytes;
+  }
+
+  graphNames(): string[] {
+    return this.rt.graphNames();
+  }
+
+  dispose(): Promise<void> {
+    return this.rt.dispose();
+  }
+}
+
+/**
+ * Create an engine. `backend: 'auto'` (the default) uses WebGPU when this browser can run
+ * onnxruntime-web on it and WASM otherwise (see `fallbackReason`); 'webgpu' throws a
+ * BackendUnavailableError when it cannot work; 'wasm' always works.
+ */
+export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
+  const want = opts.backend ?? 'auto';
+  if (want !== 'auto' && want !== 'webgpu' && want !== 'wasm') {
+    throw new Error(`backend is ${String(want)}: use 'auto', 'webgpu' or 'wasm'.`);
+  }
+  const { runtime, fallbackReason } = await chooseRuntime(want);
+  return new OrtEngine(runtime, fallbackReason);
+}
