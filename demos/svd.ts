@@ -1,0 +1,94 @@
+/**
+ * Thin SVD of any m×n matrix, computed by ONNX graphs in onnxruntime (one-sided Jacobi; the
+ * graphs and the maths are in graphs/svd.ts, the why and the numbers in SVD.md).
+ *
+ * The driver only schedules runs: init once, then blocks of K Jacobi rounds with W fed back
+ * (kept on the GPU under WebGPU), reading the accumulated Σt² once per sweep (P − 1 rounds),
+ * until a sweep rotates nothing, then one finishing run that sorts and normalises.
+ */
+import {
+  buildSvdFinish,
+  buildSvdInit,
+  buildSvdRounds,
+  roundsPerRun,
+  svdDims,
+  svdFinishKey,
+  svdInitKey,
+  svdRoundsKey,
+  type SvdShape,
+} from './graphs/svd';
+import type { OrtTensor, Runtime } from './runtime';
+import type { Matrix, SvdResult } from './types';
+
+/** Sweeps before giving up on convergence; float32 Jacobi needs ~5–10 for 512×512. */
+export const MAX_SWEEPS = 30;
+
+export interface SvdOptions {
+  signal?: AbortSignal;
+  /** Called after every sweep with the sum of squared rotation tangents (0 = converged). */
+  onSweep?: (info: { sweep: number; rotation: number }) => void;
+}
+
+/** What one `svd` call did, for tests and benchmarks. */
+export interface SvdStats {
+  sweeps: number;
+  runs: number;
+  converged: boolean;
+}
+
+let lastStats: SvdStats = { sweeps: 0, runs: 0, converged: true };
+/** The statistics of the most recent `svd` call. */
+export const lastSvdStats = (): SvdStats => lastStats;
+
+function dispose(t: OrtTensor | undefined): void {
+  // Only GPU-resident outputs own device memory; CPU tensors are left to the GC.
+  if (t && t.location === 'gpu-buffer') t.dispose();
+}
+
+export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promise<SvdResult> {
+  const shape: SvdShape = { m: m.rows, n: m.cols };
+  const { P } = svdDims(shape);
+  const K = roundsPerRun(P);
+  const runsPerSweep = Math.ceil((P - 1) / K);
+  const gpu = { gpuOutputs: ['w', 'w_out', 'acc_out'] };
+
+  const [init, rounds, finish] = await Promise.all([
+    rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
+    rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
+    rt.session(svdFinishKey(shape), () => buildSvdFinish(shape)),
+  ]);
+  opts.signal?.throwIfAborted();
+
+  const first = await init.run({ m: rt.tensor(m) });
+  let w = first.w!;
+  const scale = first.scale!;
+  const stats: SvdStats = { sweeps: 0, runs: 1, converged: false };
+  try {
+    while (stats.sweeps < MAX_SWEEPS && !stats.converged) {
+      let acc = rt.tensorOf(new Float32Array(4), [4]);
+      for (let r = 0; r < runsPerSweep; r++) {
+        opts.signal?.throwIfAborted();
+        const out = await rounds.run({ w, acc });
+        dispose(w);
+        dispose(acc);
+        w = out.w_out!;
+        acc = out.acc_out!;
+        stats.runs++;
+      }
+      // One read-back per sweep: a sweep with no rotation leaves W unchanged, so W is final.
+      const rotation = (await rt.read(acc))[0]!;
+      dispose(acc);
+      stats.sweeps++;
+      stats.converged = rotation === 0;
+      opts.onSweep?.({ sweep: stats.sweeps, rotation });
+    }
+    opts.signal?.throwIfAborted();
+    const out = await finish.run({ w, scale });
+    stats.runs++;
+    const [u, s, vt] = await Promise.all([rt.readMatrix(out.u!), rt.read(out.s!), rt.readMatrix(out.vt!)]);
+    return { u, s: new Float32Array(s), vt };
+  } finally {
+    dispose(w);
+    lastStats = stats;
+  }
+}
