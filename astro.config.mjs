@@ -1,0 +1,42 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
+import remarkEquationNumbers from './src/lib/remark-equation-numbers.ts';
+import rehypeHeadingAnchors from './src/lib/rehype-heading-anchors.ts';
+import { site } from './src/config/site.ts';
+
+// Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer) on
+// `astro dev` and `astro preview`. Static hosts (GitHub Pages…) usually cannot send these
+// headers; the demos then fall back to single-threaded WASM. See README.md.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  site: site.url,
+  base: site.base,
+  trailingSlash: 'always',
+  // SITE_OUT_DIR lets a second checkout user build without clobbering dist/ (tests read it too).
+  outDir: process.env.SITE_OUT_DIR ?? './dist',
+  build: { format: 'directory' },
+  server: { headers: isolationHeaders },
+  markdown: {
+    // Order matters: equations are numbered and \label/\eqref resolved before KaTeX typesets.
+    remarkPlugins: [remarkMath, remarkEquationNumbers],
+    rehypePlugins: [rehypeKatex, rehypeHeadingAnchors],
+    shikiConfig: {
+      // Both themes are emitted; CSS picks one from the site's colour scheme (global.css).
+      themes: { light: 'github-light-default', dark: 'github-dark-default' },
+      defaultColor: false,
+      wrap: false,
+    },
+  },
+  integrations: [mdx()],
+  vite: {
+    // onnxruntime-web ships its own WASM loader; pre-bundling breaks its relative imports.
+    optimizeDeps: { exclude: ['onnxruntime-web'] },
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * Citation text for a chapter or for the whole site: BibTeX, APA and Highwire meta tags,
+ * all rendered at build time from src/config/site.ts. Pure functions (no Astro imports)
+ * so the endpoint, the pages and the unit tests share them.
+ */
+import { site, authorName, type Author } from '../config/site';
+
+export interface CitationTarget {
+  /** Chapter title, or the site title when citing the whole site. */
+  title: string;
+  /** Absolute URL of the page. */
+  url: string;
+  /** Chapter number (frontmatter order); undefined for the whole site. */
+  chapter?: number;
+  slug?: string;
+}
+
+/** Escape BibTeX's special characters in a field value. */
+export function bibEscape(text: string): string {
+  return text.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}');
+}
+
+function bibAuthor(a: Author): string {
+  // A group name is braced so BibTeX does not split it into given/family parts.
+  if (a.name) return `{${bibEscape(a.name)}}`;
+  return `${bibEscape(a.family ?? '')}, ${bibEscape(a.given ?? '')}`;
+}
+
+export function bibKey(target: CitationTarget): string {
+  return `${site.bibKeyPrefix}${site.year}${target.slug ? target.slug.replace(/[^a-z0-9]/gi, '') : 'site'}`;
+}
+
+export function bibtex(target: CitationTarget): string {
+  const fields: [string, string][] = [
+    ['author', site.authors.map(bibAuthor).join(' and ')],
+    ['title', `{${bibEscape(target.title)}}`],
+  ];
+  if (target.chapter !== undefined) {
+    fields.push(['booktitle', `{${bibEscape(site.title)}}`], ['chapter', String(target.chapter)]);
+  }
+  fields.push(['year', String(site.year)], ['url', target.url], ['howpublished', `\\url{${target.url}}`]);
+  const type = target.chapter !== undefined ? 'incollection' : 'misc';
+  const width = Math.max(...fields.map(([k]) => k.length));
+  const body = fields.map(([k, v]) => `  ${k.padEnd(width)} = {${v}}`).join(',\n');
+  return `@${type}{${bibKey(target)},\n${body}\n}`;
+}
+
+/** APA 7 author list: "Family, G., & Family, G." or the group name. */
+function apaAuthors(authors: readonly Author[]): string {
+  const names = authors.map((a) =>
+    a.name ? a.name : `${a.family}, ${(a.given ?? '').split(/\s+/).filter(Boolean).map((g) => `${g[0]}.`).join(' ')}`,
+  );
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')}, & ${names[names.length - 1]}`;
+}
+
+/** APA 7 reference as plain text; `italic` marks the part set in italics. */
+export function apa(target: CitationTarget): { before: string; italic: string; after: string } {
+  const who = apaAuthors(site.authors);
+  const lead = `${who}${who.endsWith('.') ? '' : '.'} (${site.year}). `;
+  if (target.chapter === undefined) return { before: lead, italic: site.title, after: `. ${target.url}` };
+  return { before: `${lead}${target.title}. In `, italic: site.title, after: `. ${target.url}` };
+}
+
+export function apaText(target: CitationTarget): string {
+  const { before, italic, after } = apa(target);
+  return before + italic + after;
+}
+
+/** Highwire Press tags (Google Scholar, Zotero): name/content pairs. */
+export function highwireMeta(target: CitationTarget): { name: string; content: string }[] {
+  const tags = [
+    { name: 'citation_title', content: target.title },
+    ...site.authors.map((a) => ({ name: 'citation_author', content: authorName(a) })),
+    { name: 'citation_publication_date', content: site.published.replace(/-/g, '/') },
+    { name: 'citation_public_url', content: target.url },
+    { name: 'citation_fulltext_html_url', content: target.url },
+    { name: 'citation_language', content: site.language },
+  ];
+  if (target.chapter !== undefined) tags.push({ name: 'citation_inbook_title', content: site.title });
+  return tags;
+}
+
+export { authorName };
