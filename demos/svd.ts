@@ -69,11 +69,12 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
 
   const first = await init.run({ m: rt.tensor(m) });
   let w = first.w!;
+  let acc: OrtTensor | undefined;
   const scale = first.scale!;
   const stats: SvdStats = { sweeps: 0, runs: 1, converged: false };
   try {
     while (stats.sweeps < MAX_SWEEPS && !stats.converged) {
-      let acc = rt.tensorOf(new Float32Array(4), [4]);
+      acc = rt.tensorOf(new Float32Array(4), [4]);
       for (let r = 0; r < runsPerSweep; r++) {
         opts.signal?.throwIfAborted();
         const out = await rounds.run({ w, acc });
@@ -86,6 +87,7 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
       // One read-back per sweep.
       const rotation = (await rt.read(acc))[0]!;
       dispose(acc);
+      acc = undefined;
       stats.sweeps++;
       stats.converged = rotation <= CONVERGED_ROTATION;
       opts.onSweep?.({ sweep: stats.sweeps, rotation });
@@ -97,6 +99,7 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
     return { u, s: new Float32Array(s), vt };
   } finally {
     dispose(w);
+    dispose(acc);
     lastStats = stats;
   }
 }
