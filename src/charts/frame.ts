@@ -1,0 +1,68 @@
+/**
+ * The outer <svg> of every chart panel: viewBox sized for one panel, responsive width,
+ * accessible name (title) and description, visible title and subtitle, scoped style.
+ */
+import { attrs, chartId, esc, text } from './svg';
+import { chartStyle } from './theme';
+
+/** One panel's drawing size in viewBox units; the markup scales to its container's width. */
+export const PANEL = { width: 480, height: 300 } as const;
+
+export interface Margins {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/** Space for title + subtitle above, tick labels and axis labels below and left. */
+export function defaultMargins(hasSubtitle: boolean): Margins {
+  return { top: hasSubtitle ? 52 : 36, right: 18, bottom: 46, left: 64 };
+}
+
+export interface FrameOptions {
+  title: string;
+  subtitle?: string;
+  /** Plain-text description for assistive technology (the figure's summary). */
+  desc: string;
+  /** Overrides the id derived from the title. */
+  id?: string;
+  width?: number;
+  height?: number;
+}
+
+export interface Frame {
+  id: string;
+  width: number;
+  height: number;
+  /** Wraps chart body markup into the complete <svg> document. */
+  wrap(body: string): string;
+}
+
+export function frame(o: FrameOptions): Frame {
+  const width = o.width ?? PANEL.width;
+  const height = o.height ?? PANEL.height;
+  const id = o.id ?? chartId(o.title, o.subtitle ?? '');
+  const head =
+    `<title id="${id}-t">${esc(o.title)}${o.subtitle ? esc(` (${o.subtitle})`) : ''}</title>` +
+    `<desc id="${id}-d">${esc(o.desc)}</desc>` +
+    `<style>${chartStyle(id)}</style>` +
+    text({ class: 't', x: width / 2, y: 18, 'text-anchor': 'middle' }, o.title) +
+    (o.subtitle ? text({ class: 'st', x: width / 2, y: 35, 'text-anchor': 'middle' }, o.subtitle) : '');
+  return {
+    id,
+    width,
+    height,
+    wrap: (body) =>
+      `<svg${attrs({
+        xmlns: 'http://www.w3.org/2000/svg',
+        id,
+        class: 'chart',
+        viewBox: `0 0 ${width} ${height}`,
+        width: '100%',
+        role: 'img',
+        'aria-labelledby': `${id}-t ${id}-d`,
+        preserveAspectRatio: 'xMidYMid meet',
+      })}>${head}${body}</svg>`,
+  };
+}
