@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import { Matrix as F64, QrDecomposition, SVD } from 'ml-matrix';
 import { Runtime, type Ort } from './runtime';
-import { lastSvdStats, svd } from './svd';
+import { lastSvdStats, svd, svdLowRank } from './svd';
 import { roundRobinPermutation } from './graphs/svd';
 import type { Matrix, SvdResult } from './types';
 
@@ -206,5 +206,22 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
     const ctl = new AbortController();
     ctl.abort();
     await expect(svd(rt, toF32(randn(8, 8, 90)), { signal: ctl.signal })).rejects.toThrow();
+  });
+
+  it('svdLowRank(B, A) equals the top r of svd(B·A) without forming it (64×4 · 4×48)', async () => {
+    const b = randn(64, 4, 100);
+    const a = randn(4, 48, 101).mul(0.01); // LoRA-like scales
+    const [bm, am] = [toF32(b), toF32(a)];
+    const r = await svdLowRank(rt, bm, am);
+    expect([r.u.rows, r.u.cols, r.s.length, r.vt.rows, r.vt.cols]).toEqual([64, 4, 4, 4, 48]);
+    const delta = toF64(bm).mmul(toF64(am)); // float64 B·A of the float32 factors
+    const ref = new SVD(delta, { autoTranspose: true }).diagonal;
+    for (let i = 0; i < 4; i++) expect(Math.abs(r.s[i]! - ref[i]!)).toBeLessThan(1e-5 * ref[0]!);
+    const u = toF64(r.u);
+    const vt = toF64(r.vt);
+    expect(u.mmul(F64.diag(Array.from(r.s))).mmul(vt).sub(delta).norm() / delta.norm()).toBeLessThan(1e-5);
+    expect(u.transpose().mmul(u).sub(F64.eye(4)).abs().max()).toBeLessThan(1e-4);
+    expect(vt.mmul(vt.transpose()).sub(F64.eye(4)).abs().max()).toBeLessThan(1e-4);
+    await expect(svdLowRank(rt, bm, toF32(randn(3, 48, 102)))).rejects.toThrow(/4×48|3×48|r ≤/);
   });
 });

@@ -11,6 +11,10 @@ import {
   buildSvdFinish,
   buildSvdInit,
   buildSvdRounds,
+  buildSvdLowRankCore,
+  buildSvdLowRankVt,
+  svdLowRankCoreKey,
+  svdLowRankVtKey,
   roundsPerRun,
   svdDims,
   svdFinishKey,
@@ -69,25 +73,25 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
 
   const first = await init.run({ m: rt.tensor(m) });
   let w = first.w!;
-  let acc: OrtTensor | undefined;
+  let accLive: OrtTensor | undefined; // for `finally`, when a run throws mid-sweep
   const scale = first.scale!;
   const stats: SvdStats = { sweeps: 0, runs: 1, converged: false };
   try {
     while (stats.sweeps < MAX_SWEEPS && !stats.converged) {
-      acc = rt.tensorOf(new Float32Array(4), [4]);
+      let acc = rt.tensorOf(new Float32Array(4), [4]);
       for (let r = 0; r < runsPerSweep; r++) {
         opts.signal?.throwIfAborted();
         const out = await rounds.run({ w, acc });
         dispose(w);
         dispose(acc);
         w = out.w_out!;
-        acc = out.acc_out!;
+        acc = accLive = out.acc_out!;
         stats.runs++;
       }
       // One read-back per sweep.
       const rotation = (await rt.read(acc))[0]!;
       dispose(acc);
-      acc = undefined;
+      accLive = undefined;
       stats.sweeps++;
       stats.converged = rotation <= CONVERGED_ROTATION;
       opts.onSweep?.({ sweep: stats.sweeps, rotation });
@@ -99,7 +103,27 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
     return { u, s: new Float32Array(s), vt };
   } finally {
     dispose(w);
-    dispose(acc);
+    dispose(accLive);
     lastStats = stats;
   }
+}
+
+/**
+ * The SVD of ΔW = B·A (B (d, r), A (r, k), r ≤ min(d, k)) without forming ΔW: two r-column SVDs
+ * and two small matmuls, A = Uₐ·Σₐ·Vₐᵀ, C = B·Uₐ·Σₐ = U·Σ·V_cᵀ, so B·A = U·Σ·(V_cᵀ·Vₐᵀ).
+ * Returns the rank-r part: u (d, r), s (r), vt (r, k); the other singular values of ΔW are 0.
+ * No Gram matrix is formed, so small σ keep the accuracy of `svd`.
+ */
+export async function svdLowRank(rt: Runtime, b: Matrix, a: Matrix, opts: SvdOptions = {}): Promise<SvdResult> {
+  const [d, r, k] = [b.rows, b.cols, a.cols];
+  if (a.rows !== r || r > Math.min(d, k)) {
+    throw new RangeError(`svdLowRank needs B (d, r) and A (r, k) with r ≤ min(d, k); got B ${d}×${r}, A ${a.rows}×${k}`);
+  }
+  const fa = await svd(rt, a, opts); // ua (r, r), s (r), vt (r, k)
+  const core = await rt.session(svdLowRankCoreKey(d, r), () => buildSvdLowRankCore(d, r));
+  const c = await rt.readMatrix((await core.run({ b: rt.tensor(b), ua: rt.tensor(fa.u), sa: rt.tensorOf(fa.s, [r]) })).c!);
+  const fc = await svd(rt, c, opts); // u (d, r), s (r), vt (r, r)
+  const vtRun = await rt.session(svdLowRankVtKey(r, k), () => buildSvdLowRankVt(r, k));
+  const vt = await rt.readMatrix((await vtRun.run({ vct: rt.tensor(fc.vt), vat: rt.tensor(fa.vt) })).vt!);
+  return { u: fc.u, s: fc.s, vt };
 }

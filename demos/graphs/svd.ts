@@ -164,3 +164,27 @@ export function buildSvdFinish(shape: SvdShape): GraphBuilder {
   }
   return g;
 }
+
+/**
+ * For ΔW = B·A (B (d, r), A (r, k)) with A = Uₐ·Σₐ·Vₐᵀ: B·A = C·Vₐᵀ with C = B·Uₐ·Σₐ (d, r).
+ * Inputs b (d, r), ua (r, r), sa (r); output c (d, r).
+ */
+export const svdLowRankCoreKey = (d: number, r: number): string => `svd-lowrank-core-${d}x${r}`;
+export function buildSvdLowRankCore(d: number, r: number): GraphBuilder {
+  const g = new GraphBuilder('svd_lowrank_core');
+  const b = g.input('b', [d, r]);
+  const ua = g.input('ua', [r, r]);
+  const sa = g.input('sa', [r]);
+  g.output(g.matmul(b, g.mul(ua, sa)), 'c', [d, r]); // B·(Uₐ·Σₐ): Σₐ scales Uₐ's columns
+  return g;
+}
+
+/** With C = U·Σ·V_cᵀ: B·A = U·Σ·(V_cᵀ·Vₐᵀ). Inputs vct (r, r), vat (r, k); output vt (r, k). */
+export const svdLowRankVtKey = (r: number, k: number): string => `svd-lowrank-vt-${r}x${k}`;
+export function buildSvdLowRankVt(r: number, k: number): GraphBuilder {
+  const g = new GraphBuilder('svd_lowrank_vt');
+  const vct = g.input('vct', [r, r]);
+  const vat = g.input('vat', [r, k]);
+  g.output(g.matmul(vct, vat), 'vt', [r, k]);
+  return g;
+}
