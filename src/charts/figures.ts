@@ -85,13 +85,17 @@ export function lowRankFigure(r: LowRankResult): FigurePanel[] {
     rows: r.relErrors.map((e, i) => ({ rank: i + 1, relativeError: e })),
   };
 
-  const energySummary = `Cumulative energy (fraction of Σσ² explained): ${formatValue(r.energy[0] ?? NaN)} with one value, ${formatValue(
-    r.energy[trueRank - 1] ?? NaN,
-  )} with ${trueRank}; 99 % is reached at r = ${r.rankFor99}.`;
+  const e1 = r.energy[0];
+  const eK = r.energy[trueRank - 1];
+  const energySummary =
+    e1 === undefined
+      ? 'Cumulative energy: no values yet.'
+      : `Cumulative energy (fraction of Σσ² explained): ${formatValue(e1)} with one value` +
+        `${eK !== undefined && trueRank > 1 ? `, ${formatValue(eK)} with ${trueRank}` : ''}; 99 % is reached at r = ${r.rankFor99}.`;
   const energy: FigurePanel = {
     svg: lineChart({
       title: 'Cumulative variance explained',
-      subtitle: `99 % reached with ${r.rankFor99} singular value${r.rankFor99 === 1 ? '' : 's'}`,
+      subtitle: r.rankFor99 > 0 ? `99 % reached with ${r.rankFor99} singular value${r.rankFor99 === 1 ? '' : 's'}` : '99 % line',
       desc: energySummary,
       series: [{ label: 'energy', x: r.energy.map((_, i) => i + 1), y: r.energy }],
       x: { label: 'Number of singular values kept', integer: true, domain: [1, Math.max(2, n)] },

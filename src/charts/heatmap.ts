@@ -8,7 +8,11 @@
  */
 import type { PlainMatrix } from '../../demos/experiments/types';
 import { defaultMargins, frame } from './frame';
+import { format } from 'd3-format';
 import { el, formatValue, num, text } from './svg';
+
+const gridSmall = format('.2e');
+const gridNormal = format('.3~g');
 
 const LEVELS = 16;
 
@@ -104,7 +108,8 @@ export function heatmapCells(m: PlainMatrix, x: number, y: number, cell: number,
 /** A cell value for data-grid-values: 3 significant digits, as short as possible. */
 function gridValue(v: number): string {
   if (!Number.isFinite(v)) return 'n/a';
-  return formatValue(v).replace(/−/g, '-');
+  // ASCII '-' (1 byte, not d3's 3-byte U+2212); tooltip.ts shows it as '−'.
+  return (v !== 0 && Math.abs(v) < 1e-3 ? gridSmall(v) : gridNormal(v)).replace(/−/g, '-');
 }
 
 /**

@@ -35,7 +35,7 @@ export function matrixDiagram(o: MatrixDiagramOptions): string {
   // Cells as large as fit the width, but no matrix taller than 150 units.
   const cell = Math.min((width - 2 * side - fixed) / Math.max(1, totalCols), 150 / maxRows);
   const blockH = maxRows * cell;
-  const height = top + blockH + 92;
+  const height = Math.ceil(top + blockH + 92);
   const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id, width, height });
   const used = totalCols * cell + fixed;
   let x = (width - used) / 2;

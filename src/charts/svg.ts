@@ -60,7 +60,7 @@ const e2 = format('.2e');
 /** Losses as the notebook prints them: 0.611474. */
 export const formatLoss = (v: number): string => (Number.isFinite(v) ? f6(v) : String(v));
 
-/** Other magnitudes: 3 significant digits, scientific below 1e-3 (σ₆₄ = 1.23e-5). */
+/** Other magnitudes: 3 significant digits, scientific below 1e-3 (σ₆₄ = 1.23e−5), minus signs as U+2212 throughout (d3 leaves the exponent's ASCII). */
 export function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
