@@ -44,6 +44,7 @@ export interface SessionOptions {
 export class Runtime {
   private readonly sessions = new Map<string, Promise<OrtSession>>();
   private readonly bytes = new Map<string, Uint8Array>();
+  private creating: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ort: Ort,
@@ -63,7 +64,13 @@ export class Runtime {
       if (this.backend === 'webgpu' && options.gpuOutputs?.length) {
         opts.preferredOutputLocation = Object.fromEntries(options.gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));
       }
-      s = this.ort.InferenceSession.create(model, opts);
+      // One creation at a time: the native WebGPU EP refuses a session while another is
+      // being created ("another WebGPU EP inference session is being created").
+      s = this.creating.then(() => this.ort.InferenceSession.create(model, opts));
+      this.creating = s.then(
+        () => undefined,
+        () => undefined,
+      );
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
     }

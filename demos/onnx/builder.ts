@@ -12,14 +12,19 @@
  *
  * All tensors are float32 unless a helper says otherwise. Opset 17.
  */
-import { onnx } from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
+// onnx-proto is CommonJS: its default export is module.exports in Node's ESM loader (tsx,
+// `npm run bench`) and in Vite alike, where a named import only works under Vite.
+import onnxProto from 'onnx-proto';
+
+const proto = onnxProto.onnx;
 
 export const OPSET = 17;
 export type Dim = number | string;
 type AttrValue = number | number[] | string | { floats: number[] } | { int: number } | { float: number };
 
-const F32 = onnx.TensorProto.DataType.FLOAT;
-const I64 = onnx.TensorProto.DataType.INT64;
+const F32 = proto.TensorProto.DataType.FLOAT;
+const I64 = proto.TensorProto.DataType.INT64;
 
 function valueInfo(name: string, dims: Dim[], elemType: number = F32): onnx.IValueInfoProto {
   return {
@@ -34,7 +39,7 @@ function valueInfo(name: string, dims: Dim[], elemType: number = F32): onnx.IVal
 }
 
 function attribute(name: string, v: AttrValue): onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
+  const T = proto.AttributeProto.AttributeType;
   if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
   if (typeof v === 'number') {
@@ -186,7 +191,7 @@ export class GraphBuilder {
   }
 
   toBytes(): Uint8Array {
-    return onnx.ModelProto.encode(onnx.ModelProto.create(this.toModel() as onnx.ModelProto)).finish();
+    return proto.ModelProto.encode(proto.ModelProto.create(this.toModel() as onnx.ModelProto)).finish();
   }
 
   /** Number of nodes, for session-size budgeting. */
