@@ -57,6 +57,9 @@ export function barChart(o: BarChartOptions): string {
       const cx = xs(i + 1);
       const x = two ? cx - barW + si * barW : cx - barW / 2;
       const y = ys(v);
+      // A zero-height bar draws nothing but its outline along the axis; leave it out (its
+      // column still carries the tip).
+      if (Math.abs(y0 - y) < 0.25) return;
       d += `M${num(x)} ${num(y0)}V${num(y)}h${num(barW)}V${num(y0)}z`;
       points.push([x + barW / 2, y], [x + barW / 2, (y + y0) / 2]);
     });

@@ -19,7 +19,7 @@ export interface LegendItem {
 
 type Box = { x: number; y: number; w: number; h: number };
 
-const ROW = 17;
+const ROW = 18;
 
 export function legend(items: LegendItem[], plot: Plot, occupied: Box[], points: [number, number][]): string {
   if (items.length === 0) return '';

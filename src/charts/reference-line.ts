@@ -14,7 +14,7 @@ export interface RefLine {
 }
 
 /** A rough text width in viewBox units for the 11.5–12 px chart font (for layout only). */
-export const textWidth = (s: string, px = 12): number => [...s].length * px * 0.56;
+export const textWidth = (s: string, px = 13): number => [...s].length * px * 0.56;
 
 export interface DrawnRef {
   markup: string;
@@ -31,7 +31,7 @@ type Box = { x: number; y: number; w: number; h: number };
 export function referenceLine(r: RefLine, xs: Scale, ys: Scale, plot: Plot, avoid: [number, number][] = []): DrawnRef {
   const cls = r.soft ? 'rf soft' : 'rf';
   const tcls = r.soft ? 'rft soft' : 'rft';
-  const w = textWidth(r.label, 11.5);
+  const w = textWidth(r.label, 12);
   const h = 14;
   const fits = (b: Box) => b.x >= plot.x0 - 2 && b.x + b.w <= plot.x1 + 2 && b.y >= plot.y0 - 2 && b.y + b.h <= plot.y1 + 2;
   const cost = (b: Box) =>

@@ -35,15 +35,15 @@ export function chartStyle(id: string): string {
     .join('');
   return (
     `${s}{font-family:var(--chart-font,system-ui,-apple-system,"Segoe UI",sans-serif);overflow:visible}` +
-    `${s} text{fill:${palette.text};font-size:12px}` +
-    `${s} .t{font-size:14px;font-weight:600}` +
-    `${s} .st{font-size:11.5px;opacity:.8}` +
-    `${s} .al{font-size:12.5px}` +
+    `${s} text{fill:${palette.text};font-size:13px}` +
+    `${s} .t{font-size:15px;font-weight:600}` +
+    `${s} .st{font-size:12px;opacity:.8}` +
+    `${s} .al{font-size:13.5px}` +
     `${s} .ax{stroke:${palette.text};fill:none}` +
     `${s} .gr{stroke:${palette.grid};fill:none}` +
     `${s} .rf{stroke:${palette.ref};fill:none;stroke-width:1.5;stroke-dasharray:6 4}` +
     `${s} .rf.soft{stroke:${palette.text};opacity:.55}` +
-    `${s} text.rft{fill:${palette.ref};font-size:11.5px}` +
+    `${s} text.rft{fill:${palette.ref};font-size:12px}` +
     `${s} text.rft.soft{fill:${palette.text}}` +
     `${s} .ln{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}` +
     `${s} .pos{fill:${palette.pos}}${s} .neg{fill:${palette.neg}}` +

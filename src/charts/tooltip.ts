@@ -36,6 +36,8 @@ export function attachTooltips(container: HTMLElement): () => void {
   /** Shows `text` (default the target's data-tip) above `at` (default the target's box). */
   const show = (target: Element, text = target.getAttribute('data-tip'), at?: { x: number; top: number; bottom: number }) => {
     if (!text) return;
+    // The island replaces the container's innerHTML on every update, which removes the tip.
+    if (tip.parentNode !== container) container.append(tip);
     current = target;
     tip.textContent = text;
     tip.style.display = 'block';
