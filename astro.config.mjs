@@ -38,5 +38,12 @@ export default defineConfig({
   vite: {
     // onnxruntime-web ships its own WASM loader; pre-bundling breaks its relative imports.
     optimizeDeps: { exclude: ['onnxruntime-web'] },
+    // Module workers (the demo engine runs in one); IIFE cannot code-split.
+    worker: { format: 'es' },
+    build: {
+      // Keep page scripts as files instead of inlining small ones: inlined chunks skip Vite's
+      // dynamic-import rewriting (search's import() of pagefind.js broke), and files suit a CSP.
+      assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined),
+    },
   },
 });
