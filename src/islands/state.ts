@@ -13,6 +13,7 @@
 import type { Backend, Optimizer } from '../../demos/types';
 import type { AdapterChoice, ScalingRule } from '../../demos/experiments/types';
 
+export type SavingsModelChoice = 'notebook' | '7b' | '13b' | '70b' | 'custom';
 export type DemoId = 'lowrank' | 'implementation' | 'training' | 'merging' | 'rank' | 'adapters' | 'savings';
 export const DEMO_IDS: readonly DemoId[] = ['lowrank', 'implementation', 'training', 'merging', 'rank', 'adapters', 'savings'];
 
@@ -22,6 +23,8 @@ interface ParamBase<T> {
   default: T;
   /** A line under the control. */
   help?: string;
+  /** Changes only the picture, not the computation: no rerun. */
+  display?: boolean;
 }
 export interface IntParam extends ParamBase<number> {
   kind: 'int';
@@ -44,6 +47,8 @@ export interface EnumOption<T extends string> {
 export interface EnumParam<T extends string = string> extends ParamBase<T> {
   kind: 'enum';
   options: readonly EnumOption<T>[];
+  /** Radio buttons instead of a drop-down (a picker the reader flips between). */
+  radio?: boolean;
 }
 export interface IntListParam extends ParamBase<number[]> {
   kind: 'intList';
@@ -131,10 +136,14 @@ export const STATE = {
     scalingRule: scalingRule(),
     alpha: alpha(),
     seed: seed(),
-    view: oneOf<'separate' | 'merged'>('Weights', 'separate', [
-      { value: 'separate', label: 'Separate (W₀ and B·A)' },
-      { value: 'merged', label: 'Merged (W₀ + s·B·A)' },
-    ]),
+    view: {
+      ...oneOf<'separate' | 'merged'>('Weights', 'separate', [
+        { value: 'separate', label: 'Separate: W₀x + s·B·A·x' },
+        { value: 'merged', label: 'Merged: (W₀ + s·B·A)x' },
+      ]),
+      radio: true,
+      display: true,
+    },
   },
   rank: {
     ranks: intList('Ranks', [1, 2, 4, 8, 16, 32], 1, 32, 8, 'Comma-separated, e.g. 1, 2, 4, 8'),
@@ -146,25 +155,30 @@ export const STATE = {
     seed: seed(),
   },
   adapters: {
-    adapter: oneOf<AdapterChoice>('Adapter', 'taskA', [
-      { value: 'none', label: 'None (base model)' },
-      { value: 'taskA', label: 'Task A' },
-      { value: 'taskB', label: 'Task B' },
-    ]),
+    adapter: {
+      ...oneOf<AdapterChoice>('Adapter', 'taskA', [
+        { value: 'none', label: 'None (base model)' },
+        { value: 'taskA', label: 'Task A' },
+        { value: 'taskB', label: 'Task B' },
+      ]),
+      radio: true,
+      display: true,
+    },
     rank: int('Rank r', 4, 1, 32),
     alpha: alpha(),
     seed: seed(),
   },
   savings: {
-    model: oneOf<'7b' | '13b' | '70b' | 'custom'>('Model', '7b', [
+    model: oneOf<SavingsModelChoice>('Model', 'notebook', [
+      { value: 'notebook', label: 'The notebook’s three models' },
       { value: '7b', label: '7B (LLaMA)' },
       { value: '13b', label: '13B' },
       { value: '70b', label: '70B' },
       { value: 'custom', label: 'Custom' },
     ]),
-    dModel: int('d_model', 4096, 1, 65536),
-    layers: int('Layers', 32, 1, 1000),
-    matrices: int('Adapted matrices per layer', 2, 1, 16),
+    dModel: int('d_model', 4096, 1, 65536, 'Used by Custom'),
+    layers: int('Layers', 32, 1, 1000, 'Used by Custom'),
+    matrices: int('Adapted matrices per layer', 2, 1, 16, 'Used by Custom (Q and V: 2)'),
     ranks: intList('Ranks', [4, 8, 16, 64], 1, 65536, 8, 'Comma-separated, e.g. 4, 8, 16, 64'),
   },
 } as const satisfies Record<DemoId, Record<string, Param>>;

@@ -1,0 +1,139 @@
+/**
+ * A demo's Download menu, built each time it opens from what the demo shows now: every panel
+ * as SVG and PNG, its data as CSV, the whole result as JSON, the trained adapter (JSON and
+ * .safetensors with PEFT names) where there is one, and the .onnx graphs the demo ran.
+ */
+import type { Backend } from '../../demos/types';
+import { loraSafetensors, type LoraAdapter } from '../../demos/export/safetensors';
+import { svgToPngBlob, toCsv } from '../charts/downloads';
+import { engineClient } from './engine-client';
+import type { DemoId } from './state';
+import type { View } from './views';
+import type { WorkerDemo } from '../workers/protocol';
+
+export interface DownloadSource {
+  label: string;
+  filename: string;
+  make: () => Promise<Blob> | Blob;
+}
+
+interface MenuContext {
+  demo: DemoId;
+  usesEngine: boolean;
+  current: () => { view: View; result: unknown; isBuild: boolean; backend?: Backend };
+  extra: () => DownloadSource[];
+}
+
+export function save(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const json = (x: unknown) => new Blob([JSON.stringify(x, null, 1)], { type: 'application/json' });
+const titleOf = (svg: string) => /<title[^>]*>([^<]*)<\/title>/.exec(svg)?.[1]?.replace(/&amp;/g, '&') ?? 'figure';
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'figure';
+
+/** The adapter downloads for a result that carries one. */
+export function adapterDownloads(demo: DemoId, adapter: LoraAdapter | undefined): DownloadSource[] {
+  if (!adapter) return [];
+  const base = `lora-${demo}-adapter-r${adapter.rank}`;
+  return [
+    {
+      label: 'Trained adapter (A, B, α, r) · JSON',
+      filename: `${base}.json`,
+      make: () => json({ r: adapter.rank, alpha: adapter.alpha, scaling: adapter.scaling, scalingRule: adapter.scalingRule, A: adapter.a, B: adapter.b }),
+    },
+    {
+      label: 'Trained adapter · .safetensors (PEFT names)',
+      filename: `${base}.safetensors`,
+      make: () => new Blob([loraSafetensors(adapter) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+    },
+  ];
+}
+
+export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
+  const details = slot.querySelector<HTMLDetailsElement>('[data-downloads]');
+  const menu = slot.querySelector<HTMLElement>('[data-downloads-menu]');
+  if (!details || !menu) return;
+
+  const item = (src: DownloadSource) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'demo-button';
+    b.textContent = src.label;
+    b.dataset.filename = src.filename;
+    b.addEventListener('click', async () => {
+      try {
+        save(await src.make(), src.filename);
+      } catch (e) {
+        b.textContent = `${src.label} — failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    });
+    li.append(b);
+    return li;
+  };
+
+  const build = async () => {
+    const { view, result, isBuild, backend } = ctx.current();
+    const sources: DownloadSource[] = [];
+    view.panels.forEach((p, i) => {
+      const name = `lora-${ctx.demo}-${i + 1}-${slug(titleOf(p.svg))}`;
+      sources.push({ label: `${titleOf(p.svg)} · SVG`, filename: `${name}.svg`, make: () => new Blob([p.svg], { type: 'image/svg+xml' }) });
+      sources.push({
+        label: `${titleOf(p.svg)} · PNG`,
+        filename: `${name}.png`,
+        make: () => svgToPngBlob(p.svg, 1440, { background: getComputedStyle(document.documentElement).getPropertyValue('--color-bg').trim() || '#ffffff' }),
+      });
+      if (p.rows.length) sources.push({ label: `${titleOf(p.svg)} · data CSV`, filename: `${name}.csv`, make: () => new Blob([toCsv(p.rows)], { type: 'text/csv' }) });
+    });
+    for (const [i, t] of (view.tables ?? []).entries()) {
+      const rows = t.rows.map((r) => Object.fromEntries(t.head.map((h, j) => [h, r[j] ?? ''])));
+      sources.push({ label: `Table ${i + 1} · CSV`, filename: `lora-${ctx.demo}-table-${i + 1}.csv`, make: () => new Blob([toCsv(rows)], { type: 'text/csv' }) });
+    }
+    sources.push({ label: 'Result · JSON', filename: `lora-${ctx.demo}-result.json`, make: () => json(result) });
+    sources.push(...ctx.extra());
+    menu.replaceChildren(...sources.map(item));
+    if (ctx.usesEngine) {
+      if (isBuild || !backend) {
+        const li = document.createElement('li');
+        li.innerHTML = '<span class="demo-muted">The .onnx graphs are listed after a live run.</span>';
+        menu.append(li);
+        return;
+      }
+      const demo = ctx.demo as WorkerDemo;
+      const { names } = await engineClient().graphs(demo, backend);
+      for (const name of names) {
+        menu.append(
+          item({
+            label: `Graph ${name} · .onnx (open in Netron)`,
+            filename: `${slug(name)}.onnx`,
+            make: async () => {
+              const r = await engineClient().graphs(demo, backend, name);
+              if (!r.bytes) throw new Error('the engine no longer has this graph');
+              return new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+            },
+          }),
+        );
+      }
+    }
+  };
+
+  details.addEventListener('toggle', () => {
+    if (details.open) void build();
+  });
+  // Escape closes the menu and returns focus to its button.
+  details.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && details.open) {
+      details.open = false;
+      details.querySelector('summary')?.focus();
+    }
+  });
+}

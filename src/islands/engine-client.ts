@@ -1,0 +1,117 @@
+/**
+ * The page's side of the engine worker: one worker per page, shared by every demo on it,
+ * created on the first run. Each run is a promise plus a cancel(); progress and the backend
+ * actually used arrive through callbacks.
+ */
+import type { Backend } from '../../demos/types';
+import type { BackendRequest, ErrorCode, FromWorker, ToWorker, WorkerDemo, WorkerDemos } from '../workers/protocol';
+
+/** A run that ended without a result: the worker's message and code (and for divergence, where). */
+export class RunError extends Error {
+  override readonly name = 'RunError';
+  constructor(
+    message: string,
+    readonly code: ErrorCode,
+    readonly step?: number,
+    readonly losses?: number[],
+  ) {
+    super(message);
+  }
+}
+
+export interface RunCallbacks<D extends WorkerDemo> {
+  onStarted?: (backend: Backend, fallbackReason?: string) => void;
+  onProgress?: (p: WorkerDemos[D]['progress']) => void;
+}
+export interface RunHandle<R> {
+  promise: Promise<R>;
+  cancel(): void;
+}
+
+type Pending = { resolve(v: unknown): void; reject(e: unknown): void; onMessage?(m: FromWorker): void };
+
+class EngineClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  private get w(): Worker {
+    if (!this.worker) {
+      const w = new Worker(new URL('../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+      w.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
+      w.onerror = (ev) => {
+        ev.preventDefault();
+        const err = new RunError(`The engine worker failed to start: ${ev.message || 'unknown error'}.`, 'internal');
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        this.worker = undefined;
+      };
+      this.worker = w;
+    }
+    return this.worker;
+  }
+
+  private send(m: ToWorker): void {
+    this.w.postMessage(m);
+  }
+
+  private receive(m: FromWorker): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    switch (m.type) {
+      case 'started':
+      case 'progress':
+        p.onMessage?.(m);
+        break;
+      case 'result':
+        this.pending.delete(m.id);
+        p.resolve(m.result);
+        break;
+      case 'graphs':
+        this.pending.delete(m.id);
+        p.resolve(m);
+        break;
+      case 'error':
+        this.pending.delete(m.id);
+        p.reject(new RunError(m.message, m.code, m.step, m.losses));
+        break;
+    }
+  }
+
+  run<D extends WorkerDemo>(demo: D, settings: WorkerDemos[D]['settings'], backend: BackendRequest, cb: RunCallbacks<D> = {}): RunHandle<WorkerDemos[D]['result']> {
+    const id = this.nextId++;
+    const promise = new Promise<WorkerDemos[D]['result']>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onMessage: (m) => {
+          if (m.type === 'started') cb.onStarted?.(m.backend, m.fallbackReason);
+          else if (m.type === 'progress') cb.onProgress?.(m.progress as WorkerDemos[D]['progress']);
+        },
+      });
+    });
+    this.send({ type: 'run', id, demo, settings, backend } as ToWorker);
+    return { promise, cancel: () => this.pending.has(id) && this.send({ type: 'cancel', id }) };
+  }
+
+  /** The .onnx graphs `demo` has run on `backend`: their names, and the bytes of `name`. */
+  graphs(demo: WorkerDemo, backend: BackendRequest, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
+    const id = this.nextId++;
+    const promise = new Promise<{ names: string[]; bytes?: Uint8Array }>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    });
+    this.send({ type: 'graphs', id, demo, backend, name });
+    return promise;
+  }
+
+  /** Whether a worker exists yet (no run asked for one). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+}
+
+let client: EngineClient | undefined;
+/** The page's engine client (the worker itself starts on the first request). */
+export function engineClient(): EngineClient {
+  return (client ??= new EngineClient());
+}

@@ -1,0 +1,18 @@
+/** §4 Merging: train, merge, compare the separate and merged paths; the toggle flips the output shown. */
+import type { MergingResult, TrainingProgress } from '../../demos/experiments/types';
+import { mountDemo, workerRun } from './controller';
+import { trainingProgress, trainingSettings } from './training-common';
+import { mergingView } from './views';
+
+export function mount(slot: HTMLElement): void {
+  mountDemo<'merging', MergingResult, TrainingProgress>(slot, {
+    demo: 'merging',
+    usesEngine: true,
+    runOnChange: false,
+    run: (v, ctx) => workerRun('merging', trainingSettings(v), ctx),
+    view: (r, v) => mergingView(r, { mergingView: v.view }),
+    // While it trains, show the loss curves; the merge figures replace them when it is done.
+    progress: trainingProgress,
+    errorParam: { rank: 'rank', lr: 'lr', steps: 'epochs', scaling: 'alpha' },
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * What §3 and §4 share: their settings from the URL values, the live loss curves from the
+ * worker's progress, and the trained adapter for download.
+ */
+import type { TrainingProgress, TrainingResult, TrainingSettings } from '../../demos/experiments/types';
+import type { LoraAdapter } from '../../demos/export/safetensors';
+import { trainingView, type View } from './views';
+
+export interface TrainingValues {
+  seed: number;
+  rank: number;
+  lr: number;
+  epochs: number;
+  optimizer: TrainingSettings['optimizer'];
+  scalingRule: TrainingSettings['scalingRule'];
+  alpha: number;
+}
+
+export const trainingSettings = (v: TrainingValues): Partial<TrainingSettings> => ({
+  seed: v.seed,
+  rank: v.rank,
+  lr: v.lr,
+  epochs: v.epochs,
+  optimizer: v.optimizer,
+  scalingRule: v.scalingRule,
+  alpha: v.alpha,
+});
+
+export interface Curves {
+  lora: number[];
+  full: number[];
+}
+
+/** The curves so far, and the picture of them: LoRA trains first, then full fine-tuning. */
+export function trainingProgress(p: TrainingProgress, v: TrainingValues, acc: unknown): { acc: Curves; view: View; steps: number; label: string } {
+  const curves: Curves = { ...((acc as Curves | undefined) ?? { lora: [], full: [] }) };
+  curves[p.run] = p.losses;
+  const view = trainingView({ settings: { epochs: v.epochs, rank: v.rank, dModel: 32 }, lora: { losses: curves.lora }, full: { losses: curves.full } });
+  const label = `${p.run === 'lora' ? 'LoRA' : 'Full fine-tuning'}: epoch ${p.losses.length} of ${v.epochs}`;
+  return { acc: curves, view, steps: curves.lora.length + curves.full.length, label };
+}
+
+export function trainedAdapter(r: TrainingResult): LoraAdapter | undefined {
+  const t = r.trained;
+  if (!t) return undefined;
+  return { a: t.a, b: t.b, rank: r.settings.rank, alpha: r.settings.alpha, scaling: t.scaling, scalingRule: r.settings.scalingRule };
+}
