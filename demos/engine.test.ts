@@ -130,6 +130,22 @@ describe('training against a float64 re-implementation of the PyTorch loop (50 s
     });
   }
 
+  it('stays within 1e-4 of float64 as the fit becomes good (learnable target, 200 Adam steps)', async () => {
+    const g = randn(8);
+    const [n2, k2, d2, r2] = [200, 16, 16, 2];
+    const x2 = randomMatrix(n2, k2, g), w2 = randomMatrix(d2, k2, g, 0.25);
+    // y = x·(W + B*·A*)ᵀ + 0.01·noise: LoRA can fit it down to the noise.
+    const target = axpy(to64(w2), mm(to64(randomMatrix(d2, r2, g)), to64(randomMatrix(r2, k2, g, 0.5))), 1);
+    const noise = to64(randomMatrix(n2, d2, g, 0.01));
+    const y2: Matrix = { rows: n2, cols: d2, data: Float32Array.from(axpy(mm(to64(x2), target, false, true), noise).data) };
+    const a2 = randomMatrix(r2, k2, g, 0.1), b2 = randomMatrix(d2, r2, g, 0.1);
+    const o = { x: x2, y: y2, w: w2, a0: a2, b0: b2 };
+    const got = await engine.trainLora({ ...o, scaling: 1, lr: 0.02, steps: 200, optimizer: 'adam' });
+    const ref = reference('lora', 'adam', 200, 0.02, o, 1);
+    expect(ref.losses[199]! / ref.losses[0]!).toBeLessThan(0.01); // the fit is good
+    for (let t = 0; t < 200; t++) expect(Math.abs(got.losses[t]! - ref.losses[t]!) / ref.losses[t]!).toBeLessThan(1e-4);
+  });
+
   it('stops a divergent run with its step, keeping the losses so far', async () => {
     const err = await engine.trainFull({ x, y, w0: w, lr: 1e4, steps: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrainingDivergedError);

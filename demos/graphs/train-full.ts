@@ -2,7 +2,9 @@
  * K optimizer steps of full fine-tuning unrolled into one ONNX graph.
  *
  *   Ŷ = X·Wᵀ,  L = mean((Ŷ − Y)²) over N·d entries,  E = Ŷ − Y,
- *   ∂L/∂W = Gᵀ·X = 2/(N·d)·Eᵀ·X   (d, k).
+ *   ∂L/∂W = Gᵀ·X = 2/(N·d)·Eᵀ·X = 2/(N·d)·(W·Σ − YᵀX)   (d, k),
+ * with Σ = XᵀX and YᵀX computed once per run, so the gradient needs no pass over the N rows;
+ * the loss is computed directly from E (not by expanding the square).
  *
  * Inputs: x, y, w, hp (see optimizer.ts HP) and, for Adam, m_w, v_w.
  * Outputs: losses (max(K, 4), zero-padded), w_out and for Adam m_w_out, v_w_out.
@@ -25,10 +27,18 @@ export const fullState = (optimizer: Optimizer): Array<[output: string, input: s
     : []),
 ];
 
-/** E = X·Wᵀ − Y and ∂L/∂W = 2/(N·d)·Eᵀ·X. */
-function lossAndGradient(g: GraphBuilder, x: string, y: string, w: string, n: number, d: number): { loss: string; dW: string } {
+/** Σ = XᵀX and YᵀX, once per run. */
+function grams(g: GraphBuilder, x: string, y: string): { Sigma: string; YtX: string } {
+  return { Sigma: g.tmatmul(x, x), YtX: g.tmatmul(y, x) };
+}
+
+/** L = mean((X·Wᵀ − Y)²) and ∂L/∂W = 2/(N·d)·(W·Σ − YᵀX). */
+function lossAndGradient(
+  g: GraphBuilder, x: string, y: string, w: string, n: number, d: number, { Sigma, YtX }: { Sigma: string; YtX: string },
+): { loss: string; dW: string } {
   const E = g.gemm(x, w, { transB: true, beta: -1, c: y }); // E = X·Wᵀ − Y
-  return { loss: mseOf(g, E, n * d), dW: g.scale(g.tmatmul(E, x), 2 / (n * d)) };
+  const EtX = g.gemm(w, Sigma, { beta: -1, c: YtX }); // EᵀX = W·Σ − YᵀX
+  return { loss: mseOf(g, E, n * d), dW: g.scale(EtX, 2 / (n * d)) };
 }
 
 export function buildTrainFull(shape: TrainFullShape): GraphBuilder {
@@ -41,9 +51,10 @@ export function buildTrainFull(shape: TrainFullShape): GraphBuilder {
   let mw: Moments = { m: '', v: '' };
   if (optimizer === 'adam') mw = { m: g.input('m_w', [d, k]), v: g.input('v_w', [d, k]) };
   const lr = g.gather(hp, [HP.lr], 0);
+  const G = grams(g, x, y);
   const losses: string[] = [];
   for (let j = 0; j < K; j++) {
-    const { loss, dW } = lossAndGradient(g, x, y, w, n, d);
+    const { loss, dW } = lossAndGradient(g, x, y, w, n, d, G);
     losses.push(loss); // L_j, before update j
     if (optimizer === 'sgd') {
       w = sgdStep(g, w, dW, lr);
@@ -69,7 +80,7 @@ export function buildFullGradients({ n, k, d }: Omit<TrainFullShape, 'steps' | '
   const x = g.input('x', [n, k]);
   const y = g.input('y', [n, d]);
   const w = g.input('w', [d, k]);
-  const { loss, dW } = lossAndGradient(g, x, y, w, n, d);
+  const { loss, dW } = lossAndGradient(g, x, y, w, n, d, grams(g, x, y));
   g.output(loss, 'loss', [1]);
   g.output(dW, 'dW', [d, k]);
   return g;

@@ -6,7 +6,12 @@
  * With E = Ŷ − Y, H = X·Aᵀ and G = ∂L/∂Ŷ = 2/(N·d)·E:
  *   ∂L/∂B = s·Gᵀ·H          (d, r)
  *   ∂L/∂A = s·(G·B)ᵀ·X      (r, k)
- * Since W is frozen, R = X·Wᵀ − Y is computed once per run and every step is E = R + H·(s·B)ᵀ.
+ * Since W and X are fixed, R = X·Wᵀ − Y, Σ = XᵀX (k, k) and C₀ = RᵀX (d, k) are computed once per
+ * run, and the gradients need no pass over the N rows:
+ *   EᵀX = RᵀX + s·B·A·XᵀX = C₀ + (s·B)·(A·Σ)      (d, k)
+ *   ∂L/∂B = s·Gᵀ·X·Aᵀ = c·(EᵀX)·Aᵀ,   ∂L/∂A = s·Bᵀ·Gᵀ·X = c·Bᵀ·(EᵀX),   c = 2s/(N·d).
+ * Only the loss touches (N, ·) tensors: H = X·Aᵀ, E = R + H·(s·B)ᵀ, L = ‖E‖²/(N·d), computed
+ * directly (not by expanding the square, which cancels badly once the fit is good).
  *
  * Inputs: x, y, w, a, b, hp (see optimizer.ts HP) and, for Adam, m_a, v_a, m_b, v_b.
  * Outputs: losses (max(K, 4): the K step losses, each computed before its update, zero-padded
@@ -49,6 +54,32 @@ export function mseOf(g: GraphBuilder, e: string, count: number): string {
   return g.reshape(g.div(g.reduceSumSquare(e, [0, 1], true), g.scalar(count)), [1]);
 }
 
+/** What one run computes once: X, s, c = 2s/(N·d), R = X·Wᵀ − Y, Σ = XᵀX, C₀ = RᵀX. */
+type LoraFixed = { x: string; s: string; c: string; R: string; Sigma: string; C0: string; count: number };
+
+function loraFixed(g: GraphBuilder, x: string, y: string, w: string, s: string, n: number, d: number): LoraFixed {
+  const R = g.gemm(x, w, { transB: true, beta: -1, c: y }); // R = X·Wᵀ − Y, (N, d)
+  return {
+    x, s, R, count: n * d,
+    c: g.scale(s, 2 / (n * d)), // c = 2s/(N·d)
+    Sigma: g.tmatmul(x, x), // Σ = XᵀX, (k, k)
+    C0: g.tmatmul(R, x), // C₀ = RᵀX, (d, k)
+  };
+}
+
+/** One step's loss (before the update) and gradients at (A, B). */
+function loraLossAndGradients(g: GraphBuilder, f: LoraFixed, a: string, b: string): { loss: string; dA: string; dB: string } {
+  const sB = g.mul(b, f.s);
+  const H = g.matmulT(f.x, a); // H = X·Aᵀ, (N, r)
+  const E = g.gemm(H, sB, { transB: true, c: f.R }); // E = Ŷ − Y = R + H·(s·B)ᵀ
+  const EtX = g.gemm(sB, g.matmul(a, f.Sigma), { c: f.C0 }); // EᵀX = C₀ + (s·B)·(A·Σ), (d, k)
+  return {
+    loss: mseOf(g, E, f.count), // L = ‖E‖²/(N·d)
+    dB: g.mul(g.matmulT(EtX, a), f.c), // ∂L/∂B = s·Gᵀ·H = c·(EᵀX)·Aᵀ, (d, r)
+    dA: g.mul(g.tmatmul(b, EtX), f.c), // ∂L/∂A = s·(G·B)ᵀ·X = c·Bᵀ·(EᵀX), (r, k)
+  };
+}
+
 export function buildTrainLora(shape: TrainLoraShape): GraphBuilder {
   const { n, k, d, r, steps: K, optimizer } = shape;
   const g = new GraphBuilder(`train_lora_${optimizer}`);
@@ -66,16 +97,12 @@ export function buildTrainLora(shape: TrainLoraShape): GraphBuilder {
   }
   const lr = g.gather(hp, [HP.lr], 0);
   const s = g.gather(hp, [HP.scaling], 0);
-  const c = g.scale(s, 2 / (n * d)); // ∂L/∂B = c·Eᵀ·H, ∂L/∂A = c·(E·B)ᵀ·X with c = 2s/(N·d)
 
-  const R = g.gemm(x, w, { transB: true, beta: -1, c: y }); // R = X·Wᵀ − Y, once per run
+  const fixed = loraFixed(g, x, y, w, s, n, d);
   const losses: string[] = [];
   for (let j = 0; j < K; j++) {
-    const H = g.matmulT(x, a); // H = X·Aᵀ, (N, r)
-    const E = g.gemm(H, g.mul(b, s), { transB: true, c: R }); // E = Ŷ − Y = R + H·(s·B)ᵀ
-    losses.push(mseOf(g, E, n * d)); // L_j, before update j
-    const dB = g.mul(g.tmatmul(E, H), c); // ∂L/∂B = s·Gᵀ·H = c·Eᵀ·H, (d, r)
-    const dA = g.mul(g.tmatmul(g.matmul(E, b), x), c); // ∂L/∂A = s·(G·B)ᵀ·X = c·(E·B)ᵀ·X, (r, k)
+    const { loss, dA, dB } = loraLossAndGradients(g, fixed, a, b);
+    losses.push(loss); // L_j, before update j
     if (optimizer === 'sgd') {
       a = sgdStep(g, a, dA, lr);
       b = sgdStep(g, b, dB, lr);
@@ -109,12 +136,9 @@ export function buildLoraGradients({ n, k, d, r }: Omit<TrainLoraShape, 'steps' 
   const b = g.input('b', [d, r]);
   const hp = g.input('hp', [4]);
   const s = g.gather(hp, [HP.scaling], 0);
-  const c = g.scale(s, 2 / (n * d));
-  const R = g.gemm(x, w, { transB: true, beta: -1, c: y });
-  const H = g.matmulT(x, a);
-  const E = g.gemm(H, g.mul(b, s), { transB: true, c: R });
-  g.output(mseOf(g, E, n * d), 'loss', [1]);
-  g.output(g.mul(g.tmatmul(g.matmul(E, b), x), c), 'dA', [r, k]);
-  g.output(g.mul(g.tmatmul(E, H), c), 'dB', [d, r]);
+  const { loss, dA, dB } = loraLossAndGradients(g, loraFixed(g, x, y, w, s, n, d), a, b);
+  g.output(loss, 'loss', [1]);
+  g.output(dA, 'dA', [r, k]);
+  g.output(dB, 'dB', [d, r]);
   return g;
 }
