@@ -49,9 +49,14 @@ export function lossesOutput(g: GraphBuilder, losses: string[]): void {
   g.output(parts.length === 1 ? parts[0]! : g.concat(parts, 0), 'losses', [lossSlots(losses.length)]);
 }
 
-/** L = mean(E²) as a (1) tensor: ReduceSumSquare, then divide by N·d (as torch's mean does). */
+/**
+ * L = mean(E²) as a (1) tensor. The sum is taken per row first, then over rows: one float32
+ * running sum over all N·d squares drifts by ~1e-6 relative (PyTorch sums pairwise), which
+ * is enough to change the notebook's losses in their 6th decimal.
+ */
 export function mseOf(g: GraphBuilder, e: string, count: number): string {
-  return g.reshape(g.div(g.reduceSumSquare(e, [0, 1], true), g.scalar(count)), [1]);
+  const rowSums = g.reduceSumSquare(e, [1], true); // (N, 1): Σ_j E_ij²
+  return g.reshape(g.div(g.reduceSum(rowSums, [0], true), g.scalar(count)), [1]);
 }
 
 /** What one run computes once: X, s, c = 2s/(N·d), R = X·Wᵀ − Y, Σ = XᵀX, C₀ = RᵀX. */
