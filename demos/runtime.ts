@@ -27,7 +27,12 @@ export function loadOrt(backend: Backend): Promise<Ort> {
   let p = loaded.get(key);
   if (!p) {
     p = (async () => {
-      if (isNode) return (await import('onnxruntime-web')) as unknown as Ort;
+      if (isNode) {
+        // A computed specifier: browser bundles must not follow this branch, or they would
+        // ship the default (JSEP) build and its 28 MB wasm beside the two they use.
+        const nodeBuild = 'onnxruntime-web';
+        return (await import(/* @vite-ignore */ nodeBuild)) as unknown as Ort;
+      }
       if (backend === 'webgpu') return (await import('onnxruntime-web/webgpu')) as unknown as Ort;
       return (await import('onnxruntime-web/wasm')) as unknown as Ort;
     })();
