@@ -71,7 +71,7 @@ describe('remark-equation-numbers', () => {
     expect(html).toContain('(2.1)');
     expect(html).toContain('(2.2)');
     expect(html).not.toContain('(2.3)');
-    expect(html).toContain('equation-unnumbered');
+    expect(html).toContain('class="equation equation-unnumbered" tabindex="0"');
     expect(html).not.toContain('notag');
   });
 

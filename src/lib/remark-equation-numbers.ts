@@ -136,7 +136,9 @@ function displayData(tex: string, eq: Equation | undefined) {
   }
   return {
     hName: 'div',
-    hProperties: eq ? { className: ['equation'], id: eq.id } : { className: ['equation', 'equation-unnumbered'] },
+    // .equation scrolls sideways when the formula is too wide; the number link makes it
+    // keyboard-reachable, an unnumbered one needs tabindex itself (axe: scrollable-region-focusable).
+    hProperties: eq ? { className: ['equation'], id: eq.id } : { className: ['equation', 'equation-unnumbered'], tabIndex: 0 },
     hChildren: children,
   };
 }
