@@ -45,6 +45,8 @@ export interface DemoDefinition<D extends DemoId, R, P = never> {
   /** Rerun as the reader edits (cheap demos); otherwise Run starts it. */
   runOnChange: boolean;
   usesEngine: boolean;
+  /** The picture when training diverged: the losses up to the failing step, from the error. */
+  diverged?: (losses: number[], values: Values<D>, acc: unknown) => View;
   /** Which control an engine error code is about. */
   errorParam?: Partial<Record<ErrorCode, string>>;
   /** Extra downloads (the trained adapter). */
@@ -143,7 +145,9 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
   let detachTips = attachTooltips(panelsEl);
   let frame = 0;
   let pendingView: View | undefined;
+  let draws = 0;
   const drawPanels = (view: View) => {
+    slot.dataset.draws = String(++draws);
     const panels = [...panelsEl.querySelectorAll<HTMLElement>(':scope > .demo-panel')];
     if (panels.length === view.panels.length) {
       view.panels.forEach((p, i) => (panels[i]!.innerHTML = p.svg));
@@ -174,6 +178,7 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
     const code = printoutEl.querySelector('code')!;
     code.textContent = view.printout;
     printoutEl.hidden = !view.printout;
+    delete printoutEl.dataset.stale;
   };
 
   const setStatus = (text: string) => (statusEl.textContent = text);
@@ -213,6 +218,8 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
     let acc: unknown;
     let steps = 0;
     setStatus(def.usesEngine ? 'Starting the engine…' : 'Computing…');
+    // The printout belongs to the previous result until this run gives a new one.
+    printoutEl.dataset.stale = 'true';
     const handle = def.run(values, {
       backend,
       onStarted: (b, reason) => {
@@ -227,7 +234,8 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
         steps = r.steps;
         const secs = (performance.now() - t0) / 1000;
         progressEl.textContent = `${r.label} · ${Math.round(steps / Math.max(secs, 1e-3)).toLocaleString('en')} steps/s`;
-        slot.dataset.stepsPerSecond = String(steps / Math.max(secs, 1e-3));
+        // For bench/page.ts: steps so far (the rate between samples excludes engine start-up).
+        slot.dataset.steps = String(steps);
         drawSoon(r.view);
       },
     });
@@ -263,6 +271,7 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
           showFieldError(key, err.message);
           setStatus('The engine refused a setting; see the message next to it.');
         } else {
+          if (err.code === 'diverged' && err.losses && def.diverged) drawPanels(def.diverged(err.losses, values, acc));
           setError(err.code === 'diverged' ? `${err.message} The chart keeps the losses computed so far.` : err.message);
           setStatus(err.code === 'diverged' ? 'Training stopped.' : 'The run failed.');
         }
@@ -397,7 +406,6 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
   for (const b of slot.querySelectorAll<HTMLButtonElement | HTMLSelectElement>('[data-preset], [data-action], [data-backend]')) b.disabled = false;
   if (cancelBtn) cancelBtn.disabled = true;
   slot.dataset.island = 'ready';
-  // The live run replaces the build-time figure (same settings unless the URL says otherwise).
-  if (JSON.stringify(values) !== JSON.stringify(defaults(demo)) || def.usesEngine) start();
-  else drawAll(def.view(result, values));
+  // The live run replaces the build-time figure in place (same settings unless the URL says otherwise).
+  start();
 }

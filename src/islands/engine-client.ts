@@ -28,6 +28,9 @@ export interface RunHandle<R> {
   cancel(): void;
 }
 
+/** How long a cancelled run may take to stop by itself before its worker is terminated. */
+const CANCEL_GRACE_MS = 300;
+
 type Pending = { resolve(v: unknown): void; reject(e: unknown): void; onMessage?(m: FromWorker): void };
 
 class EngineClient {
@@ -91,7 +94,26 @@ class EngineClient {
       });
     });
     this.send({ type: 'run', id, demo, settings, backend } as ToWorker);
-    return { promise, cancel: () => this.pending.has(id) && this.send({ type: 'cancel', id }) };
+    return { promise, cancel: () => this.cancel(id) };
+  }
+
+  /**
+   * Ask the worker to abort run `id`. The engine checks its AbortSignal between graph runs,
+   * but a worker busy in a chain of awaited runs may not read the message until it is done;
+   * if the run has not ended within CANCEL_GRACE_MS, the worker is terminated (every run on
+   * it ends as cancelled) and the next run starts a fresh one.
+   */
+  private cancel(id: number): void {
+    if (!this.pending.has(id)) return;
+    this.send({ type: 'cancel', id });
+    setTimeout(() => {
+      if (!this.pending.has(id) || !this.worker) return;
+      this.worker.terminate();
+      this.worker = undefined;
+      const err = new RunError('The run was cancelled.', 'aborted');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    }, CANCEL_GRACE_MS);
   }
 
   /** The .onnx graphs `demo` has run on `backend`: their names, and the bytes of `name`. */

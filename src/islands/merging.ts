@@ -1,7 +1,7 @@
 /** §4 Merging: train, merge, compare the separate and merged paths; the toggle flips the output shown. */
 import type { MergingResult, TrainingProgress } from '../../demos/experiments/types';
 import { mountDemo, workerRun } from './controller';
-import { trainingProgress, trainingSettings } from './training-common';
+import { trainingDiverged, trainingProgress, trainingSettings } from './training-common';
 import { mergingView } from './views';
 
 export function mount(slot: HTMLElement): void {
@@ -13,6 +13,7 @@ export function mount(slot: HTMLElement): void {
     view: (r, v) => mergingView(r, { mergingView: v.view }),
     // While it trains, show the loss curves; the merge figures replace them when it is done.
     progress: trainingProgress,
+    diverged: trainingDiverged,
     errorParam: { rank: 'rank', lr: 'lr', steps: 'epochs', scaling: 'alpha' },
   });
 }

@@ -45,3 +45,10 @@ export function trainedAdapter(r: TrainingResult): LoraAdapter | undefined {
   if (!t) return undefined;
   return { a: t.a, b: t.b, rank: r.settings.rank, alpha: r.settings.alpha, scaling: t.scaling, scalingRule: r.settings.scalingRule };
 }
+
+/** Divergence: the run that failed is full fine-tuning once LoRA has all its epochs, else LoRA. */
+export function trainingDiverged(losses: number[], v: TrainingValues, acc: unknown): View {
+  const curves: Curves = (acc as Curves | undefined) ?? { lora: [], full: [] };
+  const run: keyof Curves = curves.lora.length >= v.epochs ? 'full' : 'lora';
+  return trainingProgress({ run, step: losses.length, losses }, v, curves).view;
+}

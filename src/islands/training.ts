@@ -2,7 +2,7 @@
 import type { TrainingProgress, TrainingResult } from '../../demos/experiments/types';
 import { mountDemo, workerRun } from './controller';
 import { adapterDownloads } from './downloads';
-import { trainedAdapter, trainingProgress, trainingSettings } from './training-common';
+import { trainedAdapter, trainingDiverged, trainingProgress, trainingSettings } from './training-common';
 import { trainingView } from './views';
 
 export function mount(slot: HTMLElement): void {
@@ -13,6 +13,7 @@ export function mount(slot: HTMLElement): void {
     run: (v, ctx) => workerRun('training', trainingSettings(v), ctx),
     view: (r) => trainingView(r),
     progress: trainingProgress,
+    diverged: trainingDiverged,
     errorParam: { rank: 'rank', lr: 'lr', steps: 'epochs', scaling: 'alpha' },
     downloads: (r) => adapterDownloads('training', trainedAdapter(r)),
   });
