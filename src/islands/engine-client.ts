@@ -31,7 +31,7 @@ export interface RunHandle<R> {
 /** How long a cancelled run may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 300;
 
-type Pending = { resolve(v: unknown): void; reject(e: unknown): void; onMessage?(m: FromWorker): void };
+type Pending = { resolve(v: unknown): void; reject(e: unknown): void; onMessage?(m: FromWorker): void; message?: ToWorker };
 
 class EngineClient {
   private worker: Worker | undefined;
@@ -91,9 +91,10 @@ class EngineClient {
           if (m.type === 'started') cb.onStarted?.(m.backend, m.fallbackReason);
           else if (m.type === 'progress') cb.onProgress?.(m.progress as WorkerDemos[D]['progress']);
         },
+        message: { type: 'run', id, demo, settings, backend } as ToWorker,
       });
     });
-    this.send({ type: 'run', id, demo, settings, backend } as ToWorker);
+    this.send(this.pending.get(id)!.message!);
     return { promise, cancel: () => this.cancel(id) };
   }
 
@@ -110,9 +111,16 @@ class EngineClient {
       if (!this.pending.has(id) || !this.worker) return;
       this.worker.terminate();
       this.worker = undefined;
-      const err = new RunError('The run was cancelled.', 'aborted');
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
+      this.pending.get(id)!.reject(new RunError('The run was cancelled.', 'aborted'));
+      this.pending.delete(id);
+      // Runs queued behind the cancelled one start again on a fresh worker; other requests fail.
+      for (const [other, p] of [...this.pending]) {
+        if (p.message?.type === 'run') this.send(p.message);
+        else {
+          p.reject(new RunError('The engine was restarted; try again.', 'aborted'));
+          this.pending.delete(other);
+        }
+      }
     }, CANCEL_GRACE_MS);
   }
 
