@@ -251,7 +251,7 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
         const secs = (performance.now() - t0) / 1000;
         const rate = steps > 0 ? ` · ${Math.round(steps / secs).toLocaleString('en')} steps/s` : '';
         progressEl.textContent = '';
-        setStatus(`Done on ${usedBackend === 'webgpu' ? 'WebGPU' : def.usesEngine ? 'WASM' : 'this page'} in ${secs.toFixed(secs < 10 ? 2 : 1)} s${rate}.`);
+        setStatus(def.usesEngine ? `Done on ${usedBackend === 'webgpu' ? 'WebGPU' : 'WASM'} in ${secs.toFixed(secs < 10 ? 2 : 1)} s${rate}.` : 'Done on this page (plain arithmetic, no engine).');
         slot.dataset.state = 'done';
         slot.dispatchEvent(new CustomEvent('demo:result', { bubbles: true }));
       },

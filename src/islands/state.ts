@@ -186,9 +186,9 @@ export const STATE = {
 /** The page-wide parameters (no namespace). */
 export const PAGE = {
   backend: oneOf<Backend | 'auto'>('Backend', 'auto', [
-    { value: 'auto', label: 'Auto (WebGPU when available)' },
+    { value: 'auto', label: 'Auto' },
     { value: 'webgpu', label: 'WebGPU' },
-    { value: 'wasm', label: 'WASM (CPU)' },
+    { value: 'wasm', label: 'WASM' },
   ]),
 } as const;
 
