@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const o = { x, y, w, a0, b0, scaling: alpha / r, lr, steps, optimizer: 'sgd' as const };
 
   const tBuild = performance.now();
-  await engine.trainLora({ ...o, steps: 50 }); // builds the 50-step session
+  await engine.trainLora({ ...o, steps: 25 }); // builds the 25-step session
   const buildMs = performance.now() - tBuild;
   const engineMs = await time(() => engine.trainLora(o), 3);
   const engineCpuMs = lastCpuMs;
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     // CPU time is the honest number on a shared machine: wall time includes waiting for a core.
     { workload: 'trainLora SGD step, CPU ms/step', engine_ms: engineCpuMs / steps, baseline: 'plain TS loop', baseline_ms: plainCpuMs / steps },
     { workload: 'trainLora Adam step (ms/step)', engine_ms: adamMs / steps, baseline: '-', baseline_ms: NaN },
-    { workload: 'first 50-step session build (ms)', engine_ms: buildMs, baseline: '-', baseline_ms: NaN },
+    { workload: 'first 25-step session build (ms)', engine_ms: buildMs, baseline: '-', baseline_ms: NaN },
   ];
   for (const size of [64, 256]) {
     const m = rand(size, size, randn(size));

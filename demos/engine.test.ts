@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import {
-  BackendUnavailableError, createEngine, EngineInputError, MAX_STEPS, planRuns, TrainingDivergedError,
+  BackendUnavailableError, createEngine, EngineInputError, MAX_STEPS, planRuns, STEPS_PER_RUN, TrainingDivergedError,
   type Engine, type Matrix,
 } from './index';
 import { axpy, fullLossGrad, loraLossGrad, mm, Optimizer64, randn, randomMatrix, to64, type M64 } from './test-support/float64';
@@ -37,8 +37,8 @@ describe('createEngine', () => {
 
 describe('planRuns', () => {
   it('uses runs of 50, 10 and 1 steps', () => {
-    expect(planRuns(1000)).toEqual(new Array(20).fill(50));
-    expect(planRuns(67)).toEqual([50, 10, 1, 1, 1, 1, 1, 1, 1]);
+    expect(planRuns(1000)).toEqual(new Array(40).fill(25));
+    expect(planRuns(67)).toEqual([25, 25, 5, 5, 5, 1, 1]);
     expect(planRuns(3)).toEqual([1, 1, 1]);
   });
 });
@@ -118,7 +118,7 @@ describe('training against a float64 re-implementation of the PyTorch loop (50 s
       expect(got.losses[66]!).toBeLessThan(got.losses[0]!);
       expect(maxAbs(got.a.data, ref.params[0]!.data)).toBeLessThan(1e-4);
       expect(maxAbs(got.b.data, ref.params[1]!.data)).toBeLessThan(1e-4);
-      expect(progress).toEqual([50, 60, 61, 62, 63, 64, 65, 66, 67]);
+      expect(progress).toEqual([25, 50, 55, 60, 65, 66, 67]); // one report per run: 25 + 25 + 5·3 + 1·2
       [x, y, w, a0, b0].forEach((m, i) => expect(same(m, before[i]!)).toBe(true));
     });
 
@@ -165,7 +165,7 @@ describe('training against a float64 re-implementation of the PyTorch loop (50 s
       onProgress: (q) => { seen = q.step; c.abort(); },
     });
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-    expect(seen).toBe(50);
+    expect(seen).toBe(STEPS_PER_RUN[0]); // stopped after the first run
     const pre = new AbortController();
     pre.abort();
     await expect(engine.trainFull({ x, y, w0: w, lr: 0.01, steps: 5, signal: pre.signal })).rejects.toMatchObject({ name: 'AbortError' });

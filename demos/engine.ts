@@ -16,11 +16,13 @@ import type {
 import { checkAdapter, checkData, checkMatrix, checkScaling, checkTraining } from './validate';
 
 /**
- * Steps unrolled per run(), largest first: a run of `steps` uses ⌊steps/50⌋ runs of 50, then
- * runs of 10, then single steps, so at most three sessions exist per shape and optimizer.
- * 50 steps of LoRA+Adam is ~2000 nodes (≈0.4 s to build a session).
+ * Steps unrolled per run(), largest first: a run of `steps` uses ⌊steps/25⌋ runs of 25, then
+ * runs of 5, then single steps, so at most three sessions exist per shape and optimizer.
+ * 25 keeps progress frequent (a live chart redraws after every run, ≥ 10 times a second on
+ * WASM) and a session small (25 steps of LoRA+Adam is ~1000 nodes), while the ~0.1 ms cost
+ * of a run() is still spread over many steps.
  */
-export const STEPS_PER_RUN = [50, 10, 1] as const;
+export const STEPS_PER_RUN = [25, 5, 1] as const;
 
 /** Split `steps` into run sizes from STEPS_PER_RUN, largest first. */
 export function planRuns(steps: number, sizes: readonly number[] = STEPS_PER_RUN): number[] {
@@ -28,6 +30,21 @@ export function planRuns(steps: number, sizes: readonly number[] = STEPS_PER_RUN
   let left = steps;
   for (const K of sizes) for (; left >= K; left -= K) plan.push(K);
   return plan;
+}
+
+/**
+ * Resolve on the next macrotask. A MessageChannel round trip, not setTimeout: nested timers
+ * are clamped to ≥ 4 ms in browsers, which would cost more than a 25-step run on WASM.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 const zerosLike = (m: Matrix): Float32Array => new Float32Array(m.rows * m.cols);
@@ -83,6 +100,9 @@ async function train(rt: Runtime, plan: TrainingPlan): Promise<{ losses: Float32
       if (bad >= 0) throw new TrainingDivergedError(done + bad, losses.slice(0, done + bad + 1));
       done += K;
       plan.onProgress?.({ step: done, losses: losses.slice(0, done) });
+      // Give the event loop a turn between runs, so an abort (a worker's cancel message)
+      // can arrive while training is still going.
+      if (plan.signal && done < plan.steps) await nextTask();
       if (plan.signal?.aborted && done < plan.steps) throw abortError(plan.signal);
     }
     return { losses, state };
