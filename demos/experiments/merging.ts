@@ -56,6 +56,7 @@ export async function adapterMerging(
     spectrumLora: Array.from(lora.s),
     spectrumFull: Array.from(full.s),
     rank: s.rank,
+    adapter: { a: state.a, b: state.b, scaling: state.scaling },
     info: clock.done(),
   };
 }

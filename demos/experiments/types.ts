@@ -134,6 +134,8 @@ export interface MergingResult {
   /** Singular values of W_full − W₀ after full fine-tuning. */
   spectrumFull: number[];
   rank: number;
+  /** The trained adapter that was merged (for download). */
+  adapter: { a: PlainMatrix; b: PlainMatrix; scaling: number };
   info: RunInfo;
 }
 

@@ -46,7 +46,7 @@ function topLevelComma(s: string): number {
 export interface PngOptions {
   /** Element whose computed custom properties (light/dark) give the colours; default <html>. */
   styleSource?: Element;
-  /** Background fill; default the page's --bg, else white. Use 'transparent' for none. */
+  /** Background fill; default the page's --color-bg, else white. Use 'transparent' for none. */
   background?: string;
 }
 
@@ -75,7 +75,7 @@ export async function svgToPngBlob(svg: string, width: number, o: PngOptions = {
     canvas.height = height;
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('2D canvas is not available');
-    const bg = o.background ?? (cs.getPropertyValue('--bg').trim() || '#ffffff');
+    const bg = o.background ?? (cs.getPropertyValue('--color-bg').trim() || '#ffffff');
     if (bg !== 'transparent') {
       ctx.fillStyle = bg;
       ctx.fillRect(0, 0, width, height);

@@ -115,6 +115,7 @@ export function mergingFixture(d = 32, rank = 4): MergingResult {
     spectrumLora: Array.from({ length: d }, (_, i) => (i < rank ? (head[i] ?? 0.03) : 3e-9 / (i + 1))),
     spectrumFull: Array.from({ length: d }, (_, i) => [0.165, 0.151, 0.121, 0.102][i] ?? 0.004 * (1 - i / d) + 1e-4),
     rank,
+    adapter: { a, b, scaling: 8 / rank },
     info,
   };
 }

@@ -24,8 +24,8 @@ export function attachTooltips(container: HTMLElement): () => void {
     borderRadius: '4px',
     font: '13px/1.3 var(--chart-font, system-ui, sans-serif)',
     whiteSpace: 'nowrap',
-    background: 'var(--tooltip-bg, var(--axis-text, #333))',
-    color: 'var(--tooltip-text, var(--bg, #fff))',
+    background: 'var(--tooltip-bg, var(--color-text, #222))',
+    color: 'var(--tooltip-text, var(--color-bg, #fff))',
     boxShadow: '0 1px 4px rgb(0 0 0 / 0.25)',
     display: 'none',
   } satisfies Partial<CSSStyleDeclaration>);

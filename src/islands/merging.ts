@@ -1,7 +1,8 @@
 /** §4 Merging: train, merge, compare the separate and merged paths; the toggle flips the output shown. */
 import type { MergingResult, TrainingProgress } from '../../demos/experiments/types';
 import { mountDemo, workerRun } from './controller';
-import { trainingDiverged, trainingProgress, trainingSettings } from './training-common';
+import { adapterDownloads } from './downloads';
+import { trainedAdapter, trainingDiverged, trainingProgress, trainingSettings } from './training-common';
 import { mergingView } from './views';
 
 export function mount(slot: HTMLElement): void {
@@ -11,6 +12,7 @@ export function mount(slot: HTMLElement): void {
     runOnChange: false,
     run: (v, ctx) => workerRun('merging', trainingSettings(v), ctx),
     view: (r, v) => mergingView(r, { mergingView: v.view }),
+    downloads: (r) => adapterDownloads('merging', trainedAdapter(r)),
     // While it trains, show the loss curves; the merge figures replace them when it is done.
     progress: trainingProgress,
     diverged: trainingDiverged,

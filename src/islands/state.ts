@@ -334,14 +334,16 @@ export interface Preset<D extends DemoId> {
   note?: string;
 }
 
+// The notes explain; they quote no results (every number on the page comes from a run).
 const ADAM_NOTE =
   'The notebook trains with plain SGD at lr 0.01 for 100 epochs: LoRA starts from B = 0, so its gradient ' +
-  'on A is zero at first and the loss barely moves (0.624 → 0.596) while full fine-tuning reaches 0.549. ' +
-  'Adam rescales each step and reaches the low-rank target within a few hundred epochs.';
+  'on A is zero at first, and with steps this small its loss barely moves while full fine-tuning pulls ' +
+  'ahead. Adam rescales each step and reaches the low-rank target within a few hundred epochs.';
 const RANK_NOTE =
-  'With α fixed at 8 the scaling α/r shrinks as r grows, so every rank trains at a different effective step ' +
-  'size; under SGD that, not the rank, decides the ranking (r = 2 best, r = 32 worst). With Adam the sweep ' +
-  'shows the real elbow at the true rank 4; α/√r (rsLoRA) is the published fix for the step-size effect.';
+  'With α fixed, the scaling α/r shrinks as r grows, so every rank trains at a different effective step ' +
+  'size; under SGD that, not the rank, decides the ranking, which is why the notebook\'s sweep is not ' +
+  'monotone. With Adam the sweep shows the real elbow at the true rank; α/√r (rsLoRA) is the published ' +
+  'fix for the step-size effect.';
 
 export const PRESETS: { [D in DemoId]: Preset<D>[] } = {
   lowrank: [{ id: 'notebook', label: 'Notebook settings', values: defaults('lowrank') }],

@@ -2,7 +2,7 @@
  * What §3 and §4 share: their settings from the URL values, the live loss curves from the
  * worker's progress, and the trained adapter for download.
  */
-import type { TrainingProgress, TrainingResult, TrainingSettings } from '../../demos/experiments/types';
+import type { MergingResult, TrainingProgress, TrainingResult, TrainingSettings } from '../../demos/experiments/types';
 import type { LoraAdapter } from '../../demos/export/safetensors';
 import { trainingView, type View } from './views';
 
@@ -40,8 +40,9 @@ export function trainingProgress(p: TrainingProgress, v: TrainingValues, acc: un
   return { acc: curves, view, steps: curves.lora.length + curves.full.length, label };
 }
 
-export function trainedAdapter(r: TrainingResult): LoraAdapter | undefined {
-  const t = r.trained;
+/** The adapter a §3 or §4 result trained, in the shape the downloads write. */
+export function trainedAdapter(r: TrainingResult | MergingResult): LoraAdapter | undefined {
+  const t = 'adapter' in r ? r.adapter : r.trained;
   if (!t) return undefined;
   return { a: t.a, b: t.b, rank: r.settings.rank, alpha: r.settings.alpha, scaling: t.scaling, scalingRule: r.settings.scalingRule };
 }
