@@ -39,7 +39,12 @@ export default defineConfig({
     // onnxruntime-web ships its own WASM loader; pre-bundling breaks its relative imports.
     optimizeDeps: { exclude: ['onnxruntime-web'] },
     // Module workers (the demo engine runs in one); IIFE cannot code-split.
-    worker: { format: 'es' },
+    // Worker assets are named like the page's (`name.hash.ext`), so the wasm binaries that the
+    // worker and the engine's harness page (/lab/engine/) both load are written once, not twice.
+    worker: {
+      format: 'es',
+      rollupOptions: { output: { assetFileNames: '_astro/[name].[hash][extname]', chunkFileNames: '_astro/[name].[hash].js' } },
+    },
     build: {
       // Keep page scripts as files instead of inlining small ones: inlined chunks skip Vite's
       // dynamic-import rewriting (search's import() of pagefind.js broke), and files suit a CSP.
