@@ -103,6 +103,17 @@ const alpha = () => num('α', 8, 0, 1e4, true);
 const lr = () => num('Learning rate', 0.01, 0, 10, true);
 const epochs = (max = 5000) => int('Epochs', 100, 1, max);
 
+/** §3 and §4 train the same way: the notebook's training cell, as parameters. */
+const trainingParams = () => ({
+  rank: int('Rank r', 4, 1, 32),
+  lr: lr(),
+  epochs: epochs(),
+  optimizer: optimizer(),
+  scalingRule: scalingRule(),
+  alpha: alpha(),
+  seed: seed(),
+});
+
 /** The table: every URL parameter of every demo, with its default (the notebook's value). */
 export const STATE = {
   lowrank: {
@@ -119,23 +130,9 @@ export const STATE = {
     scalingRule: scalingRule(),
     seed: seed(),
   },
-  training: {
-    rank: int('Rank r', 4, 1, 32),
-    lr: lr(),
-    epochs: epochs(),
-    optimizer: optimizer(),
-    scalingRule: scalingRule(),
-    alpha: alpha(),
-    seed: seed(),
-  },
+  training: trainingParams(),
   merging: {
-    rank: int('Rank r', 4, 1, 32),
-    lr: lr(),
-    epochs: epochs(),
-    optimizer: optimizer(),
-    scalingRule: scalingRule(),
-    alpha: alpha(),
-    seed: seed(),
+    ...trainingParams(),
     view: {
       ...oneOf<'separate' | 'merged'>('Weights', 'separate', [
         { value: 'separate', label: 'Separate: W₀x + s·B·A·x' },
