@@ -37,11 +37,16 @@ export default defineConfig({
     { name: 'site', testDir: 'tests/e2e/site' },
     // The engine and demos on onnxruntime-web's WASM backend.
     { name: 'wasm', testDir: 'tests/e2e/demos', metadata: { backend: 'wasm' } },
-    // The same on WebGPU, in software (SwiftShader): slow, so tests use small sizes.
+    // The same on WebGPU, in software (SwiftShader): slow, so tests use small sizes, and only
+    // what depends on the backend runs here (every demo to completion, the engine against
+    // WASM, cancel, what is downloaded). Controls, URL state, validation messages, axe and
+    // the no-JavaScript figures are the same page code on either backend: the wasm project
+    // covers them.
     {
       name: 'webgpu',
       testDir: 'tests/e2e/demos',
       metadata: { backend: 'webgpu' },
+      grepInvert: /URL state round-trips|bad input|URL can carry bad values|diverging run|axe finds|without JavaScript/,
       use: { launchOptions: { executablePath: chromium, args: [...baseArgs, ...webgpuArgs] } },
     },
   ],
