@@ -88,10 +88,16 @@ async function train(rt: Runtime, plan: TrainingPlan): Promise<{ losses: Float32
       const hp = hyperParameters(K, plan.optimizer, plan.lr, plan.scaling, done);
       const feeds = { ...plan.fixed, ...state, hp: rt.tensorOf(hp, [hp.length]) };
       const out = await rt.run(session, feeds);
-      const runLosses = (await rt.read(out.losses!)).subarray(0, K);
-      losses.set(runLosses, done);
       const next: Record<string, OrtTensor> = {};
       for (const [o, i] of plan.state) next[i] = out[o]!;
+      let runLosses: Float32Array;
+      try {
+        runLosses = (await rt.read(out.losses!)).subarray(0, K);
+      } catch (e) {
+        for (const t of Object.values(next)) rt.release(t); // this run's state dies with it
+        throw e;
+      }
+      losses.set(runLosses, done);
       drop(); // the previous run's state is no longer needed
       owned.clear();
       for (const t of Object.values(next)) owned.add(t);
