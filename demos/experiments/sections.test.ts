@@ -41,7 +41,7 @@ describe('sections run on their own', () => {
   it('an aborted signal stops a section', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(trainingComparison(engine, { epochs: 5 }, { signal: controller.signal })).rejects.toThrow();
+    await expect(trainingComparison(engine, { epochs: 5 }, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('settings beyond the notebook: α/√r scaling and Adam change the run', async () => {
