@@ -167,10 +167,14 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
       pendingView = undefined;
     });
   };
-  const drawAll = (view: View) => {
+  /** Drop a redraw still waiting for its frame, so it cannot paint over a newer view. */
+  const dropQueuedDraw = () => {
     if (frame) cancelAnimationFrame(frame);
     frame = 0;
     pendingView = undefined;
+  };
+  const drawAll = (view: View) => {
+    dropQueuedDraw();
     lastView = view;
     drawPanels(view);
     tablesEl.innerHTML = tablesHtml(view);
@@ -220,7 +224,17 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
     setStatus(def.usesEngine ? 'Starting the engine…' : 'Computing…');
     // The printout belongs to the previous result until this run gives a new one.
     printoutEl.dataset.stale = 'true';
-    const handle = def.run(values, {
+    let handle: RunHandle<R>;
+    try {
+      handle = startRun();
+    } catch (e) {
+      busy(false);
+      setError(`The demo could not start: ${e instanceof Error ? e.message : String(e)}`);
+      setStatus('The run failed.');
+      return;
+    }
+    function startRun(): RunHandle<R> {
+      return def.run(values, {
       backend,
       onStarted: (b, reason) => {
         usedBackend = b;
@@ -238,7 +252,8 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
         slot.dataset.steps = String(steps);
         drawSoon(r.view);
       },
-    });
+      });
+    }
     current = handle;
     handle.promise.then(
       (r) => {
@@ -271,7 +286,10 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
           showFieldError(key, err.message);
           setStatus('The engine refused a setting; see the message next to it.');
         } else {
-          if (err.code === 'diverged' && err.losses && def.diverged) drawPanels(def.diverged(err.losses, values, acc));
+          if (err.code === 'diverged' && err.losses && def.diverged) {
+            dropQueuedDraw();
+            drawPanels(def.diverged(err.losses, values, acc));
+          }
           setError(err.code === 'diverged' ? `${err.message} The chart keeps the losses computed so far.` : err.message);
           setStatus(err.code === 'diverged' ? 'Training stopped.' : 'The run failed.');
         }
@@ -356,7 +374,12 @@ export function mountDemo<D extends DemoId, R, P>(slot: HTMLElement, def: DemoDe
   runBtn?.addEventListener('click', start);
   cancelBtn?.addEventListener('click', cancel);
   resetBtn?.addEventListener('click', () => {
-    cancel();
+    // Detach the run before cancelling it: its "Cancelled" outcome must not overwrite the reset.
+    const running = current;
+    current = undefined;
+    running?.cancel();
+    busy(false);
+    delete slot.dataset.state; // back to the build-time result, as on load
     values = defaults(demo);
     setAllControls();
     markPreset();
