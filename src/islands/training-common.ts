@@ -4,6 +4,7 @@
  */
 import type { MergingResult, TrainingProgress, TrainingResult, TrainingSettings } from '../../demos/experiments/types';
 import type { LoraAdapter } from '../../demos/export/safetensors';
+import { TRAINING_DEFAULTS } from '../../demos/experiments/training';
 import { trainingView, type View } from './views';
 
 export interface TrainingValues {
@@ -35,7 +36,7 @@ export interface Curves {
 export function trainingProgress(p: TrainingProgress, v: TrainingValues, acc: unknown): { acc: Curves; view: View; steps: number; label: string } {
   const curves: Curves = { ...((acc as Curves | undefined) ?? { lora: [], full: [] }) };
   curves[p.run] = p.losses;
-  const view = trainingView({ settings: { epochs: v.epochs, rank: v.rank, dModel: 32 }, lora: { losses: curves.lora }, full: { losses: curves.full } });
+  const view = trainingView({ settings: { epochs: v.epochs, rank: v.rank, dModel: TRAINING_DEFAULTS.dModel }, lora: { losses: curves.lora }, full: { losses: curves.full } });
   const label = `${p.run === 'lora' ? 'LoRA' : 'Full fine-tuning'}: epoch ${p.losses.length} of ${v.epochs}`;
   return { acc: curves, view, steps: curves.lora.length + curves.full.length, label };
 }

@@ -79,6 +79,13 @@ async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
   };
   // Throttle cumulative progress (whole loss curves) to one message per interval, keeping the latest.
   const throttled = (p: unknown) => {
+    // A new run (§3: LoRA, then full fine-tuning) must not swallow the last report of the
+    // previous one, or its curve would stay cut short: send that report first.
+    const runOf = (q: unknown) => (q && typeof q === 'object' && 'run' in q ? (q as { run: unknown }).run : undefined);
+    if (pending !== undefined && runOf(pending) !== runOf(p)) {
+      if (timer) clearTimeout(timer);
+      flush();
+    }
     pending = p;
     const wait = PROGRESS_INTERVAL_MS - (performance.now() - last);
     if (wait <= 0) flush();
