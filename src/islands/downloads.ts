@@ -109,7 +109,16 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
         return;
       }
       const demo = ctx.demo as WorkerDemo;
-      const { names } = await engineClient().graphs(demo, backend);
+      let names: string[];
+      try {
+        ({ names } = await engineClient().graphs(demo, backend));
+      } catch (e) {
+        const li = document.createElement('li');
+        li.className = 'demo-muted';
+        li.textContent = `The .onnx graphs are unavailable: ${e instanceof Error ? e.message : String(e)}`;
+        menu.append(li);
+        return;
+      }
       for (const name of names) {
         menu.append(
           item({
