@@ -71,3 +71,15 @@ describe('the URL state table', () => {
     }
   });
 });
+
+describe('cross-checks that a fallback cannot satisfy', () => {
+  it('starts the demo from the notebook settings when a default still conflicts', () => {
+    const { values, errors } = readState('lowrank', 'lowrank.size=2&lowrank.trueRank=3');
+    expect(errors.trueRank).toMatch(/cannot exceed/);
+    expect(values).toEqual(defaults('lowrank'));
+  });
+  it('refuses a savings rank wider than d_model', () => {
+    const { errors } = readState('savings', 'savings.model=custom&savings.dModel=64&savings.ranks=4,128');
+    expect(errors.ranks).toMatch(/at most d_model = 64; 128 is larger/);
+  });
+});

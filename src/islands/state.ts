@@ -143,7 +143,7 @@ export const STATE = {
     },
   },
   rank: {
-    ranks: intList('Ranks', [1, 2, 4, 8, 16, 32], 1, 32, 8, 'Comma-separated, e.g. 1, 2, 4, 8'),
+    ranks: intList('Ranks', [1, 2, 4, 8, 16, 32], 1, 32, 8, 'Comma-separated, e.g. 1, 2, 4, 8; run in increasing order, each once'),
     optimizer: optimizer(),
     lr: lr(),
     epochs: epochs(2000),
@@ -176,7 +176,7 @@ export const STATE = {
     dModel: int('d_model', 4096, 1, 65536, 'Used by Custom'),
     layers: int('Layers', 32, 1, 1000, 'Used by Custom'),
     matrices: int('Adapted matrices per layer', 2, 1, 16, 'Used by Custom (Q and V: 2)'),
-    ranks: intList('Ranks', [4, 8, 16, 64], 1, 65536, 8, 'Comma-separated, e.g. 4, 8, 16, 64'),
+    ranks: intList('Ranks', [4, 8, 16, 64], 1, 65536, 8, 'Comma-separated, e.g. 4, 8, 16, 64; shown in increasing order, each once'),
   },
 } as const satisfies Record<DemoId, Record<string, Param>>;
 
@@ -200,6 +200,15 @@ const CONSTRAINTS: { [D in DemoId]?: (v: Values<D>) => Errors<D> } = {
     v.rank > Math.min(v.dIn, v.dOut)
       ? { rank: `The rank r = ${v.rank} must be at most min(d_in, d_out) = ${Math.min(v.dIn, v.dOut)}.` }
       : {},
+  // A rank above d_model is not a low-rank update any more (and no model preset is that narrow).
+  savings: (v) => {
+    // The presets' widths (demos/experiments SAVINGS_MODELS); 'notebook' shows all three.
+    const width = { notebook: 4096, '7b': 4096, '13b': 5120, '70b': 8192, custom: v.dModel }[v.model];
+    const over = v.ranks.filter((r) => r > width);
+    return over.length
+      ? { ranks: `Every rank must be at most d_model = ${width}; ${over.join(', ')} ${over.length > 1 ? 'are' : 'is'} larger.` }
+      : {};
+  },
 };
 
 /** The notebook's values for one demo. */
@@ -289,6 +298,9 @@ export function readState<D extends DemoId>(demo: D, query: URLSearchParams | st
     errors[k] = m as string;
     values[k] = (STATE[demo] as Record<string, Param>)[k]!.default;
   }
+  // The default of one value can still conflict with another (size 2, true rank 3 → 4 > 2):
+  // then the whole demo starts from the notebook's settings; the messages say why.
+  if (Object.keys(validate(demo, values as Values<D>)).length) return { values: defaults(demo), errors: errors as Errors<D> };
   return { values: values as Values<D>, errors: errors as Errors<D> };
 }
 
