@@ -31,7 +31,14 @@ export interface RunHandle<R> {
 /** How long a cancelled run may take to stop by itself before its worker is terminated. */
 const CANCEL_GRACE_MS = 300;
 
-type Pending = { resolve(v: unknown): void; reject(e: unknown): void; onMessage?(m: FromWorker): void; message?: ToWorker };
+type Pending = {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  onMessage?(m: FromWorker): void;
+  message?: ToWorker;
+  /** The worker has begun this run (runs wait in the worker's queue until then). */
+  started?: boolean;
+};
 
 class EngineClient {
   private worker: Worker | undefined;
@@ -63,6 +70,9 @@ class EngineClient {
     if (!p) return;
     switch (m.type) {
       case 'started':
+        p.started = true;
+        p.onMessage?.(m);
+        break;
       case 'progress':
         p.onMessage?.(m);
         break;
@@ -100,13 +110,21 @@ class EngineClient {
 
   /**
    * Ask the worker to abort run `id`. The engine checks its AbortSignal between graph runs,
-   * but a worker busy in a chain of awaited runs may not read the message until it is done;
-   * if the run has not ended within CANCEL_GRACE_MS, the worker is terminated (every run on
-   * it ends as cancelled) and the next run starts a fresh one.
+   * (and yields a macrotask between them, so the message is read); as a last resort, if a
+   * started run has not ended within CANCEL_GRACE_MS, the worker is terminated and the runs
+   * queued behind it start again on a fresh one. A run still queued is simply dropped.
    */
   private cancel(id: number): void {
-    if (!this.pending.has(id)) return;
+    const run = this.pending.get(id);
+    if (!run) return;
     this.send({ type: 'cancel', id });
+    if (!run.started) {
+      // Still queued behind another demo's run: the worker drops it when its turn comes, and
+      // the run in progress must not be killed for it.
+      this.pending.delete(id);
+      run.reject(new RunError('The run was cancelled.', 'aborted'));
+      return;
+    }
     setTimeout(() => {
       if (!this.pending.has(id) || !this.worker) return;
       this.worker.terminate();

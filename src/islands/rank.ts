@@ -23,7 +23,9 @@ export function mount(slot: HTMLElement): void {
     run: (v, ctx) => workerRun('rank', settingsOf(v), ctx),
     view: (r) => rankView(r),
     progress: (p, v, acc) => {
-      const rows: RankSweepRow[] = [...((acc as RankSweepRow[] | undefined) ?? []), p.row];
+      // One row per rank: a run restarted on a fresh worker reports its ranks again.
+      const before = ((acc as RankSweepRow[] | undefined) ?? []).filter((r) => r.rank !== p.row.rank);
+      const rows: RankSweepRow[] = [...before, p.row];
       const settings = { ...RANK_SWEEP_DEFAULTS, ...settingsOf(v) };
       return {
         acc: rows,
