@@ -93,19 +93,17 @@ export function attachTooltips(container: HTMLElement): () => void {
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && current) hide();
   };
-  container.addEventListener('pointerover', onOver);
-  container.addEventListener('pointermove', onMove);
-  container.addEventListener('focusin', onOver);
-  container.addEventListener('pointerout', onOut);
-  container.addEventListener('focusout', onOut);
-  container.addEventListener('keydown', onKey);
+  // One signal detaches every listener.
+  const listening = new AbortController();
+  const on = { signal: listening.signal };
+  container.addEventListener('pointerover', onOver, on);
+  container.addEventListener('pointermove', onMove, on);
+  container.addEventListener('focusin', onOver, on);
+  container.addEventListener('pointerout', onOut, on);
+  container.addEventListener('focusout', onOut, on);
+  container.addEventListener('keydown', onKey, on);
   return () => {
-    container.removeEventListener('pointerover', onOver);
-    container.removeEventListener('pointermove', onMove);
-    container.removeEventListener('focusin', onOver);
-    container.removeEventListener('pointerout', onOut);
-    container.removeEventListener('focusout', onOut);
-    container.removeEventListener('keydown', onKey);
+    listening.abort();
     tip.remove();
   };
 }
