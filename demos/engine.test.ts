@@ -36,7 +36,7 @@ describe('createEngine', () => {
 });
 
 describe('planRuns', () => {
-  it('uses runs of 50, 10 and 1 steps', () => {
+  it('uses runs of 25, 5 and 1 steps', () => {
     expect(planRuns(1000)).toEqual(new Array(40).fill(25));
     expect(planRuns(67)).toEqual([25, 25, 5, 5, 5, 1, 1]);
     expect(planRuns(3)).toEqual([1, 1, 1]);

@@ -6,11 +6,33 @@
 /** What was wrong with an input. */
 export type EngineInputCode = 'shape' | 'rank' | 'lr' | 'steps' | 'nonfinite' | 'scaling' | 'empty' | 'optimizer';
 
-/** Bad input, found before anything runs. */
+/**
+ * The engine argument an input error is about: a matrix by its name ('x', 'w', 'a0', …), or
+ * one of the scalar inputs. 'rank' is the adapter's rank r, the rows of A.
+ */
+export type EngineInput = 'rank' | 'lr' | 'steps' | 'scaling' | 'optimizer' | (string & {});
+
+/** Bad input, found before anything runs. `input` names the argument it is about. */
 export class EngineInputError extends Error {
   override readonly name = 'EngineInputError';
   constructor(
     readonly code: EngineInputCode,
+    message: string,
+    readonly input: EngineInput,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An experiment cannot run with one of its settings. `setting` is the key in the experiment's
+ * settings object (`epochs`, `trueRank`, …), so a page can put the message next to the control
+ * that feeds it without reading the message.
+ */
+export class SettingError extends Error {
+  override readonly name = 'SettingError';
+  constructor(
+    readonly setting: string,
     message: string,
   ) {
     super(message);
@@ -46,6 +68,12 @@ export function abortError(signal?: AbortSignal): Error {
   const e = new Error('Training was aborted.');
   e.name = 'AbortError';
   return e;
+}
+
+/** Whether `e` is the rejection of an aborted run (a DOMException or Error named 'AbortError'). */
+export function isAbortError(e: unknown): boolean {
+  // The DOM's convention (fetch, AbortSignal.throwIfAborted): the name is the type.
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
 }
 
 /** Throw an AbortError when `signal` has fired. */

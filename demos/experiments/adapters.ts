@@ -5,7 +5,8 @@
 import { TorchGenerator } from '../random';
 import type { Engine, Matrix } from '../types';
 import { initLora } from './implementation';
-import { frobenius, matmulT, matrix, runClock, scaled, scalingFor, throwIfAborted, toPlain } from './matrix';
+import { frobenius, fromSettings, matmulT, matrix, runClock, scaled, scalingFor, toPlain } from './matrix';
+import { throwIfAborted } from '../errors';
 import type { AdapterChoice, AdaptersResult, AdaptersSettings, ExperimentOptions } from './types';
 
 export const ADAPTERS_DEFAULTS: AdaptersSettings = {
@@ -16,6 +17,8 @@ export const ADAPTERS_DEFAULTS: AdaptersSettings = {
   testTokens: 4,
   scalingRule: 'alpha/r',
 };
+
+const ADAPTERS_INPUTS = { rank: 'rank', scaling: 'alpha' } as const;
 
 /**
  * A hand-made task adapter, as the notebook builds it: init_lora, then the first column of B
@@ -50,8 +53,8 @@ export async function multiAdapter(
   throwIfAborted(opts.signal);
   const outputs: Record<AdapterChoice, Matrix> = {
     none: matmulT(xTest, wBase),
-    taskA: await engine.loraForward(xTest, wBase, taskA.a, taskA.b, scaling),
-    taskB: await engine.loraForward(xTest, wBase, taskB.a, taskB.b, scaling),
+    taskA: await fromSettings(ADAPTERS_INPUTS, () => engine.loraForward(xTest, wBase, taskA.a, taskA.b, scaling)),
+    taskB: await fromSettings(ADAPTERS_INPUTS, () => engine.loraForward(xTest, wBase, taskB.a, taskB.b, scaling)),
   };
   const bytes = 4; // float32
   return {

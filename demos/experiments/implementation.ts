@@ -4,7 +4,8 @@
  */
 import { TorchGenerator } from '../random';
 import type { Engine, Matrix } from '../types';
-import { deltaW, frobenius, matrix, runClock, scaled, scalingFor, throwIfAborted, toPlain } from './matrix';
+import { deltaW, frobenius, fromSettings, matrix, runClock, scaled, scalingFor, toPlain } from './matrix';
+import { throwIfAborted } from '../errors';
 import type { ExperimentOptions, ImplementationResult, ImplementationSettings } from './types';
 
 export const IMPLEMENTATION_DEFAULTS: ImplementationSettings = {
@@ -46,7 +47,7 @@ export async function loraImplementation(
   const x = matrix(s.batch * s.seqLen, dIn, g.randn(s.batch, s.seqLen, dIn));
 
   throwIfAborted(opts.signal);
-  const out = await engine.loraForward(x, w0, a, b, scaling);
+  const out = await fromSettings({ rank: 'rank', scaling: 'alpha', x: 'dIn', w: 'dIn' }, () => engine.loraForward(x, w0, a, b, scaling));
   const dw = deltaW(a, b, scaling);
 
   const frozen = dIn * dOut;

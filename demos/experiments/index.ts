@@ -8,9 +8,15 @@ import { loraImplementation } from './implementation';
 import { lowRankIntuition } from './low-rank';
 import { adapterMerging } from './merging';
 import { rankSweep } from './rank-sweep';
-import { savingsTable } from './savings';
+import { SAVINGS_DEFAULTS, savingsTable } from './savings';
 import { trainingComparison } from './training';
-import type { NotebookResults } from './types';
+import { LOW_RANK_DEFAULTS } from './low-rank';
+import { IMPLEMENTATION_DEFAULTS } from './implementation';
+import { TRAINING_DEFAULTS } from './training';
+import { MERGING_DEFAULTS } from './merging';
+import { RANK_SWEEP_DEFAULTS } from './rank-sweep';
+import { ADAPTERS_DEFAULTS } from './adapters';
+import type { ExperimentName, ExperimentOptions, NotebookResults, ProgressOf, ResultOf, SettingsOf } from './types';
 
 export { LOW_RANK_DEFAULTS, lowRankIntuition } from './low-rank';
 export { IMPLEMENTATION_DEFAULTS, initLora, loraImplementation } from './implementation';
@@ -19,10 +25,33 @@ export type { TrainingSetup } from './training';
 export { MERGING_DEFAULTS, adapterMerging } from './merging';
 export { RANK_SWEEP_DEFAULTS, rankSweep } from './rank-sweep';
 export { ADAPTERS_DEFAULTS, multiAdapter } from './adapters';
-export { SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
+export { SAVINGS_DEFAULTS, SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
 export { scalingFor } from './matrix';
 export * from './printout';
 export type * from './types';
+
+/**
+ * How an experiment runs: on the engine (ONNX graphs; on a page, in the engine worker), or as
+ * plain arithmetic anywhere (no engine, no worker). `defaults` are the notebook's settings.
+ */
+export type Experiment<E extends ExperimentName> =
+  | {
+      kind: 'engine';
+      defaults: SettingsOf<E>;
+      run(engine: Engine, settings: Partial<SettingsOf<E>>, opts: ExperimentOptions<ProgressOf<E>>): Promise<ResultOf<E>>;
+    }
+  | { kind: 'arithmetic'; defaults: SettingsOf<E>; run(settings: Partial<SettingsOf<E>>): ResultOf<E> };
+
+/** The experiments table: every section by name. */
+export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
+  lowRank: { kind: 'engine', defaults: LOW_RANK_DEFAULTS, run: lowRankIntuition },
+  implementation: { kind: 'engine', defaults: IMPLEMENTATION_DEFAULTS, run: loraImplementation },
+  training: { kind: 'engine', defaults: TRAINING_DEFAULTS, run: trainingComparison },
+  merging: { kind: 'engine', defaults: MERGING_DEFAULTS, run: adapterMerging },
+  rankSweep: { kind: 'engine', defaults: RANK_SWEEP_DEFAULTS, run: rankSweep },
+  adapters: { kind: 'engine', defaults: ADAPTERS_DEFAULTS, run: multiAdapter },
+  savings: { kind: 'arithmetic', defaults: SAVINGS_DEFAULTS, run: (s) => savingsTable(s.models, s.ranks) },
+};
 
 /**
  * Every section with the notebook's settings, in the notebook's order. Each section seeds its

@@ -6,6 +6,7 @@
  * Products are float32 like PyTorch's: each element is accumulated in float64 and rounded once,
  * which is within float32 rounding noise of PyTorch's sgemm and the same on every backend.
  */
+import { EngineInputError, SettingError, type EngineInput } from '../errors';
 import type { Engine, Matrix } from '../types';
 import type { PlainMatrix, RunInfo, ScalingRule } from './types';
 
@@ -100,6 +101,16 @@ export function runClock(engine: Engine): { done(): RunInfo } {
   return { done: () => ({ backend: engine.backend, ms: performance.now() - t0 }) };
 }
 
-export function throwIfAborted(signal?: AbortSignal): void {
-  signal?.throwIfAborted();
+/**
+ * Run engine calls whose inputs an experiment computed from its settings: an EngineInputError
+ * about input `i` becomes a SettingError about `from[i]`, the setting that input came from
+ * (the engine's `steps` is §3's `epochs`), so the page finds the control by key, not by message.
+ */
+export async function fromSettings<T>(from: Partial<Record<EngineInput, string>>, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const setting = e instanceof EngineInputError ? from[e.input] : undefined;
+    throw setting ? new SettingError(setting, (e as Error).message) : e;
+  }
 }

@@ -6,7 +6,8 @@
  * or it trains them again. Either way x_test is drawn after §3's draws, as in the notebook.
  */
 import type { Engine } from '../types';
-import { allclose, axpy, deltaW, fromPlain, matmulT, matrix, maxAbsDiff, runClock, throwIfAborted, toPlain } from './matrix';
+import { allclose, axpy, deltaW, fromPlain, matmulT, matrix, maxAbsDiff, runClock, toPlain } from './matrix';
+import { throwIfAborted } from '../errors';
 import { TRAINING_DEFAULTS, trainingComparison, trainingSetup } from './training';
 import type { ExperimentOptions, MergingResult, MergingSettings, TrainingProgress, TrainingResult, TrainingSettings } from './types';
 

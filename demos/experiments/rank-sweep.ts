@@ -8,8 +8,9 @@
 import { TorchGenerator } from '../random';
 import type { Engine } from '../types';
 import { initLora } from './implementation';
-import { runClock, scalingFor, throwIfAborted } from './matrix';
-import { TRAINING_DEFAULTS, trainingSetup } from './training';
+import { throwIfAborted } from '../errors';
+import { fromSettings, runClock, scalingFor } from './matrix';
+import { TRAINING_DEFAULTS, TRAINING_INPUTS, trainingSetup } from './training';
 import type { ExperimentOptions, RankSweepProgress, RankSweepResult, RankSweepRow, RankSweepSettings } from './types';
 
 export const RANK_SWEEP_DEFAULTS: RankSweepSettings = { ...TRAINING_DEFAULTS, ranks: [1, 2, 4, 8, 16, 32] };
@@ -30,17 +31,26 @@ export async function rankSweep(
   for (const r of s.ranks) {
     throwIfAborted(opts.signal);
     const { a, b } = initLora(new TorchGenerator(s.seed), d, d, r);
-    const run = await engine.trainLora({
-      x, y, w: w0, a0: a, b0: b,
-      scaling: scalingFor(s.scalingRule, s.alpha, r),
-      lr: s.lr, steps: s.epochs, optimizer: s.optimizer, signal: opts.signal,
-    });
+    // Every engine input about the adapter's rank came from the list of ranks.
+    const run = await fromSettings({ ...TRAINING_INPUTS, rank: 'ranks' }, () =>
+      engine.trainLora({
+        x, y, w: w0, a0: a, b0: b,
+        scaling: scalingFor(s.scalingRule, s.alpha, r),
+        lr: s.lr, steps: s.epochs, optimizer: s.optimizer, signal: opts.signal,
+      }),
+    );
     const losses = Array.from(run.losses);
     const params = 2 * r * d;
     // The notebook prints the loss of the last epoch (computed before its update).
     const row = { rank: r, finalLoss: losses[losses.length - 1] ?? NaN, params, percentOfFull: (100 * params) / fullParams, losses };
     rows.push(row);
-    opts.onProgress?.({ row, rowsDone: rows.length, rowsTotal: s.ranks.length });
+    opts.onProgress?.({
+      row,
+      rowsDone: rows.length,
+      rowsTotal: s.ranks.length,
+      result: { settings: s, rows: [...rows], fullParams, info: clock.done() },
+      steps: rows.length * s.epochs,
+    });
   }
   return { settings: s, rows, fullParams, info: clock.done() };
 }

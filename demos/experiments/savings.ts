@@ -2,7 +2,7 @@
  * §6 Parameter savings at scale: LoRA on W_Q and W_V of every layer of a large model. Pure maths:
  * a d×d matrix has d² parameters, its rank-r adapter r·d + d·r.
  */
-import type { SavingsModel, SavingsTable } from './types';
+import type { SavingsModel, SavingsSettings, SavingsTable } from './types';
 
 /** The notebook's presets: Q and V adapted in every layer. */
 export const SAVINGS_MODELS: SavingsModel[] = [
@@ -11,6 +11,7 @@ export const SAVINGS_MODELS: SavingsModel[] = [
   { name: '70B', dModel: 8192, layers: 80, matricesPerLayer: 2 },
 ];
 export const SAVINGS_RANKS: number[] = [4, 8, 16, 64];
+export const SAVINGS_DEFAULTS: SavingsSettings = { models: SAVINGS_MODELS, ranks: SAVINGS_RANKS };
 
 export function savingsTable(models: SavingsModel[] = SAVINGS_MODELS, ranks: number[] = SAVINGS_RANKS): SavingsTable[] {
   return models.map((model) => {

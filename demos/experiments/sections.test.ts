@@ -20,7 +20,7 @@ describe('sections run on their own', () => {
     expect(runs[runs.length - 1]).toBe('full');
     expect(runs.indexOf('full')).toBeGreaterThan(runs.lastIndexOf('lora'));
     const lastLora = progress.filter((p) => p.run === 'lora').at(-1)!;
-    expect(lastLora.losses.slice(0, trained.lora.losses.length)).toEqual(trained.lora.losses.slice(0, lastLora.losses.length));
+    expect(lastLora.result.lora.losses.slice(0, trained.lora.losses.length)).toEqual(trained.lora.losses.slice(0, lastLora.result.lora.losses.length));
     expect(trained.lora.losses).toHaveLength(20);
     expect(trained.checkpoints.map((c) => c.epoch)).toEqual([0]);
   });

@@ -5,7 +5,8 @@
 import { TorchGenerator } from '../random';
 import type { Engine, Matrix, Progress } from '../types';
 import { initLora } from './implementation';
-import { axpy, matmulT, matrix, runClock, scaled, scalingFor, throwIfAborted, toPlain } from './matrix';
+import { throwIfAborted, TrainingDivergedError } from '../errors';
+import { axpy, fromSettings, matmulT, matrix, runClock, scaled, scalingFor, toPlain } from './matrix';
 import type { ExperimentOptions, LossCurve, TrainingProgress, TrainingResult, TrainingSettings } from './types';
 
 export const TRAINING_DEFAULTS: TrainingSettings = {
@@ -52,10 +53,13 @@ export function trainingSetup(s: TrainingSettings): TrainingSetup {
   return { x, y, w0, a0: a, b0: b, scaling: scalingFor(s.scalingRule, s.alpha, s.rank), generator: g };
 }
 
-export function lossCurve(losses: Float32Array, params: number): LossCurve {
+export function lossCurve(losses: ArrayLike<number>, params: number): LossCurve {
   const l = Array.from(losses);
   return { losses: l, final: l[l.length - 1] ?? NaN, params };
 }
+
+/** How §3's settings became the engine's inputs, for errors the engine raises about them. */
+export const TRAINING_INPUTS = { rank: 'rank', lr: 'lr', steps: 'epochs', scaling: 'alpha', optimizer: 'optimizer' } as const;
 
 export async function trainingComparison(
   engine: Engine,
@@ -66,34 +70,56 @@ export async function trainingComparison(
   const clock = runClock(engine);
   const { x, y, w0, a0, b0, scaling } = trainingSetup(s);
   const d = s.dModel;
-  const report = (run: TrainingProgress['run']) =>
-    opts.onProgress && ((p: Progress) => opts.onProgress!({ run, step: p.step, losses: Array.from(p.losses) }));
+  const loraParams = 2 * s.rank * d;
+  const fullParams = d * d;
+  // The result in its final shape from the curves so far: what progress reports, and the end.
+  const resultOf = (lora: ArrayLike<number>, full: ArrayLike<number>): TrainingResult => {
+    const loraCurve = lossCurve(lora, loraParams);
+    const fullCurve = lossCurve(full, fullParams);
+    return {
+      settings: s,
+      lora: loraCurve,
+      full: fullCurve,
+      checkpoints: loraCurve.losses.map((loss, epoch) => ({ epoch, loss })).filter(({ epoch }) => epoch % 20 === 0),
+      paramRatio: fullParams / loraParams,
+      info: clock.done(),
+    };
+  };
+  let loraLosses: ArrayLike<number> = [];
+  const report = (run: TrainingProgress['run'], losses: ArrayLike<number>) => {
+    const result = run === 'lora' ? resultOf(losses, []) : resultOf(loraLosses, losses);
+    opts.onProgress?.({ run, result, steps: result.lora.losses.length + result.full.losses.length });
+  };
+  // A diverged run reports its losses up to the failing step first, so a chart keeps them.
+  const training = async <T>(run: TrainingProgress['run'], train: () => Promise<T>): Promise<T> => {
+    try {
+      return await fromSettings(TRAINING_INPUTS, train);
+    } catch (e) {
+      if (e instanceof TrainingDivergedError) report(run, e.losses);
+      throw e;
+    }
+  };
+  const onProgress = (run: TrainingProgress['run']) => opts.onProgress && ((p: Progress) => report(run, p.losses));
 
   throwIfAborted(opts.signal);
-  const lora = await engine.trainLora({
-    x, y, w: w0, a0, b0, scaling,
-    lr: s.lr, steps: s.epochs, optimizer: s.optimizer,
-    onProgress: report('lora'), signal: opts.signal,
-  });
+  const lora = await training('lora', () =>
+    engine.trainLora({
+      x, y, w: w0, a0, b0, scaling,
+      lr: s.lr, steps: s.epochs, optimizer: s.optimizer,
+      onProgress: onProgress('lora'), signal: opts.signal,
+    }),
+  );
+  loraLosses = lora.losses;
   throwIfAborted(opts.signal);
-  const full = await engine.trainFull({
-    x, y, w0,
-    lr: s.lr, steps: s.epochs, optimizer: s.optimizer,
-    onProgress: report('full'), signal: opts.signal,
-  });
-
-  const loraCurve = lossCurve(lora.losses, 2 * s.rank * d);
-  const fullCurve = lossCurve(full.losses, d * d);
-  const checkpoints = loraCurve.losses
-    .map((loss, epoch) => ({ epoch, loss }))
-    .filter(({ epoch }) => epoch % 20 === 0);
+  const full = await training('full', () =>
+    engine.trainFull({
+      x, y, w0,
+      lr: s.lr, steps: s.epochs, optimizer: s.optimizer,
+      onProgress: onProgress('full'), signal: opts.signal,
+    }),
+  );
   return {
-    settings: s,
-    lora: loraCurve,
-    full: fullCurve,
-    checkpoints,
-    paramRatio: fullCurve.params / loraCurve.params,
+    ...resultOf(lora.losses, full.losses),
     trained: { w0: toPlain(w0), a: toPlain(lora.a), b: toPlain(lora.b), scaling, wFull: toPlain(full.w) },
-    info: clock.done(),
   };
 }

@@ -106,11 +106,19 @@ export interface TrainedState {
   scaling: number;
   wFull: PlainMatrix;
 }
-/** Live progress of §3: which run, and its losses so far. */
-export interface TrainingProgress {
+/**
+ * What a running experiment reports: its result so far, in the final result's own shape
+ * (curves cut short, rows still to come, `info.ms` the time so far), and the optimizer steps
+ * done, so a page draws progress and the final result with the same code.
+ */
+export interface ExperimentProgress<R> {
+  result: R;
+  /** Optimizer steps run so far, over every training run of the experiment. */
+  steps: number;
+}
+/** Live progress of §3: which run trains now; `result` has both curves so far, no trained state. */
+export interface TrainingProgress extends ExperimentProgress<TrainingResult> {
   run: 'lora' | 'full';
-  step: number;
-  losses: number[];
 }
 
 // §4 Merging ---------------------------------------------------------------------------
@@ -151,8 +159,8 @@ export interface RankSweepRow {
   percentOfFull: number;
   losses: number[];
 }
-/** Live progress of §5: reported once per finished rank. */
-export interface RankSweepProgress {
+/** Live progress of §5: reported once per finished rank; `result` has the rows done so far. */
+export interface RankSweepProgress extends ExperimentProgress<RankSweepResult> {
   row: RankSweepRow;
   rowsDone: number;
   rowsTotal: number;
@@ -201,6 +209,11 @@ export interface SavingsTable {
   fullParams: number;
   rows: SavingsRow[];
 }
+/** §6's calculator: which models, which ranks (the notebook: its three models, ranks 4, 8, 16, 64). */
+export interface SavingsSettings {
+  models: SavingsModel[];
+  ranks: number[];
+}
 
 /** The options every experiment takes besides its settings. */
 export interface ExperimentOptions<P = never> {
@@ -208,13 +221,24 @@ export interface ExperimentOptions<P = never> {
   onProgress?: (p: P) => void;
 }
 
-/** Every result of the notebook, run top to bottom. */
-export interface NotebookResults {
-  lowRank: LowRankResult;
-  implementation: ImplementationResult;
-  training: TrainingResult;
-  merging: MergingResult;
-  rankSweep: RankSweepResult;
-  adapters: AdaptersResult;
-  savings: SavingsTable[];
+/**
+ * Every experiment by name, with its settings, its result and what it reports while running:
+ * the one list the engine worker, the protocol, the build and the demo specs all key on.
+ */
+export interface ExperimentTypes {
+  lowRank: { settings: LowRankSettings; result: LowRankResult; progress: never };
+  implementation: { settings: ImplementationSettings; result: ImplementationResult; progress: never };
+  training: { settings: TrainingSettings; result: TrainingResult; progress: TrainingProgress };
+  /** §4 trains first: its progress is §3's curves, its result the merge. */
+  merging: { settings: MergingSettings; result: MergingResult; progress: TrainingProgress };
+  rankSweep: { settings: RankSweepSettings; result: RankSweepResult; progress: RankSweepProgress };
+  adapters: { settings: AdaptersSettings; result: AdaptersResult; progress: never };
+  savings: { settings: SavingsSettings; result: SavingsTable[]; progress: never };
 }
+export type ExperimentName = keyof ExperimentTypes;
+export type SettingsOf<E extends ExperimentName> = ExperimentTypes[E]['settings'];
+export type ResultOf<E extends ExperimentName> = ExperimentTypes[E]['result'];
+export type ProgressOf<E extends ExperimentName> = ExperimentTypes[E]['progress'];
+
+/** Every result of the notebook, run top to bottom. */
+export type NotebookResults = { [E in ExperimentName]: ResultOf<E> };

@@ -5,10 +5,9 @@
  * in float64 (as PyTorch does) and fed in through the `hp` input.
  */
 import type { GraphBuilder } from '../onnx/builder';
+import type { Optimizer } from '../types';
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
-
-export type Optimizer = 'sgd' | 'adam';
 
 /** Layout of the hyper-parameter input `hp` of a training graph run of K steps. */
 export const HP = {

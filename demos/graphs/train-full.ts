@@ -10,7 +10,8 @@
  * Outputs: losses (max(K, 4), zero-padded), w_out and for Adam m_w_out, v_w_out.
  */
 import { GraphBuilder } from '../onnx/builder';
-import { adamStep, HP, sgdStep, type Moments, type Optimizer } from './optimizer';
+import type { Optimizer } from '../types';
+import { adamStep, HP, sgdStep, type Moments } from './optimizer';
 import { lossesOutput, mseOf } from './train-lora';
 
 export type TrainFullShape = { n: number; k: number; d: number; steps: number; optimizer: Optimizer };

@@ -18,7 +18,8 @@
  * so that no buffer is under 16 bytes), a_out, b_out and for Adam m_a_out, v_a_out, m_b_out, v_b_out.
  */
 import { GraphBuilder } from '../onnx/builder';
-import { adamStep, HP, sgdStep, type Moments, type Optimizer } from './optimizer';
+import type { Optimizer } from '../types';
+import { adamStep, HP, sgdStep, type Moments } from './optimizer';
 
 export type TrainLoraShape = { n: number; k: number; d: number; r: number; steps: number; optimizer: Optimizer };
 
