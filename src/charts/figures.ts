@@ -12,7 +12,7 @@ import type {
   MergingResult,
   RankSweepResult,
   TrainingSettings,
-} from '../../demos/experiments/types';
+} from '../../demos/index';
 import { barChart } from './bar-chart';
 import { heatmapChart } from './heatmap';
 import { lineChart } from './line-chart';
@@ -149,19 +149,14 @@ export function implementationFigure(r: ImplementationResult): FigurePanel[] {
 
 // §3 -------------------------------------------------------------------------------------
 
-/** A finished TrainingResult, or the curves of a run in progress. */
-export interface TrainingProgress {
+/** What §3's figure reads: a TrainingResult, finished or in progress (shorter curves). */
+export interface LossCurves {
   settings: Pick<TrainingSettings, 'epochs' | 'rank' | 'dModel'>;
   lora: { losses: number[]; params?: number };
   full: { losses: number[]; params?: number };
 }
 
-export interface TrainingFigureOptions {
-  /** Fix the y domain too (e.g. from a previous run) so a live redraw never rescales. */
-  yDomain?: [number, number];
-}
-
-export function trainingFigure(r: TrainingProgress, opts: TrainingFigureOptions = {}): FigurePanel[] {
+export function trainingFigure(r: LossCurves): FigurePanel[] {
   const { epochs, rank, dModel } = r.settings;
   const loraParams = r.lora.params ?? 2 * rank * dModel;
   const fullParams = r.full.params ?? dModel * dModel;
@@ -189,7 +184,7 @@ export function trainingFigure(r: TrainingProgress, opts: TrainingFigureOptions 
       { label: `LoRA r = ${rank} (${formatCount(loraParams)} params)`, y: r.lora.losses },
     ],
     x: { label: 'Epoch', integer: true, domain: [0, Math.max(1, epochs)] },
-    y: { label: 'MSE loss (log)', log: true, domain: opts.yDomain },
+    y: { label: 'MSE loss (log)', log: true },
     tip: (x, y, s) => `${s.label.split(' (')[0]}, epoch ${x}: loss ${formatLoss(y)}`,
     maxFocusable: 20,
   });

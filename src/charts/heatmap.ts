@@ -6,7 +6,7 @@
  * (sign, level) bucket is one <path> of one-cell-high strokes (runs along a row merged)
  * inside a scaled group: about 7 bytes per cell instead of a 60-byte <rect>.
  */
-import type { PlainMatrix } from '../../demos/experiments/types';
+import type { PlainMatrix } from '../../demos/index';
 import { defaultMargins, frame } from './frame';
 import { format } from 'd3-format';
 import { el, formatValue, num, text } from './svg';

@@ -3,7 +3,7 @@
  * "W₀  |  s · B · A = ΔW": the reader sees that B is tall and thin, A short and wide, and
  * ΔW as large as W₀. Each matrix is a diverging heatmap scaled to its own max |value|.
  */
-import type { PlainMatrix } from '../../demos/experiments/types';
+import type { PlainMatrix } from '../../demos/index';
 import { frame } from './frame';
 import { divergingLegend, heatmapCells, maxAbs } from './heatmap';
 import { el, text } from './svg';

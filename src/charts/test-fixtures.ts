@@ -10,7 +10,7 @@ import type {
   RankSweepResult,
   TrainingResult,
   TrainingSettings,
-} from '../../demos/experiments/types';
+} from '../../demos/index';
 
 /** Small deterministic PRNG (mulberry32) → roughly normal values via the sum of 4 uniforms. */
 function rng(seed: number): () => number {

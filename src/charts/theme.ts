@@ -1,7 +1,7 @@
 /**
  * Colour roles → CSS custom properties. The site defines the properties with light and dark
- * values; the fallbacks here (Okabe–Ito, colour-blind safe) make a chart readable on its own,
- * e.g. a downloaded SVG opened outside the site.
+ * values (src/styles/tokens.css); the fallback in each is the light theme's value, so a chart
+ * opened on its own (a downloaded SVG) has the page's colours. theme.test.ts keeps the two equal.
  *
  * Charts never write a colour into a mark: marks carry short class names, and one <style>
  * block per chart, scoped by the chart's id, maps them to the properties. That keeps a
@@ -10,15 +10,16 @@
 export const palette = {
   series: [
     'var(--series-1, #0072b2)',
-    'var(--series-2, #e69f00)',
+    'var(--series-2, #d55e00)',
     'var(--series-3, #009e73)',
     'var(--series-4, #cc79a7)',
   ],
-  ref: 'var(--ref-line, #d55e00)',
-  grid: 'var(--grid, #e2e2e2)',
-  text: 'var(--axis-text, #333333)',
-  neg: 'var(--div-neg, #b2182b)',
-  pos: 'var(--div-pos, #2166ac)',
+  ref: 'var(--ref-line, #4d4d4d)',
+  grid: 'var(--grid, #e6e6e3)',
+  text: 'var(--axis-text, #565e67)',
+  // Diverging scale: negative blue, positive red, as on the page.
+  neg: 'var(--div-neg, #2166ac)',
+  pos: 'var(--div-pos, #b2182b)',
 } as const;
 
 /** Dash patterns that tell series apart without colour (series 1 solid, 2 dashed, …). */

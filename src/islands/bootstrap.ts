@@ -1,17 +1,24 @@
 /**
  * The only demo script a chapter page references: it waits until a figure slot nears the
- * viewport, then loads that slot's island. Everything heavy (the island, d3, the worker with
- * onnxruntime-web) is a dynamic import, so a chapter read without running a demo loads none of it.
+ * viewport, then loads the island and that slot's spec (src/specs/<data-spec>.ts). Everything
+ * heavy (the island, d3, the worker with onnxruntime-web) is a dynamic import, one chunk per
+ * spec, so a chapter read without running a demo loads none of it.
  */
-const islands: Record<string, () => Promise<{ mount(slot: HTMLElement): void }>> = {
-  lowrank: () => import('./lowrank'),
-  implementation: () => import('./implementation'),
-  training: () => import('./training'),
-  merging: () => import('./merging'),
-  rank: () => import('./rank'),
-  adapters: () => import('./adapters'),
-  savings: () => import('./savings'),
-};
+import type { AnySpec } from '../specs/index';
+
+const specs = import.meta.glob<{ spec: AnySpec }>(['../specs/*.ts', '!../specs/index.ts', '!../specs/*.test.ts']);
+
+function load(slot: HTMLElement): void {
+  const spec = specs[`../specs/${slot.dataset.spec ?? ''}.ts`];
+  if (!spec) return;
+  Promise.all([import('./mount'), spec()]).then(
+    ([{ mountDemo }, m]) => mountDemo(slot, m.spec),
+    (err: unknown) => {
+      slot.dataset.island = 'failed';
+      console.warn('The live demo could not load; the figure shows the notebook’s result.', err);
+    },
+  );
+}
 
 const slots = document.querySelectorAll<HTMLElement>('[data-demo]');
 if (slots.length && 'IntersectionObserver' in window) {
@@ -20,16 +27,7 @@ if (slots.length && 'IntersectionObserver' in window) {
       for (const e of entries) {
         if (!e.isIntersecting) continue;
         io.unobserve(e.target);
-        const slot = e.target as HTMLElement;
-        const load = islands[slot.dataset.demo ?? ''];
-        if (load)
-          load().then(
-            (m) => m.mount(slot),
-            (err: unknown) => {
-              slot.dataset.island = 'failed';
-              console.warn('The live demo could not load; the figure shows the notebook’s result.', err);
-            },
-          );
+        load(e.target as HTMLElement);
       }
     },
     // Start loading about a screen ahead, so the demo is live by the time it is read.

@@ -3,13 +3,10 @@
  * as SVG and PNG, its data as CSV, the whole result as JSON, the trained adapter (JSON and
  * .safetensors with PEFT names) where there is one, and the .onnx graphs the demo ran.
  */
-import type { Backend } from '../../demos/types';
-import { loraSafetensors, type LoraAdapter } from '../../demos/export/safetensors';
+import { loraSafetensors, type Backend, type ExperimentName, type LoraAdapter } from '../../demos/index';
 import { svgToPngBlob, toCsv } from '../charts/downloads';
 import { engineClient } from './engine-client';
-import type { DemoId } from './state';
 import type { View } from './views';
-import type { WorkerDemo } from '../workers/protocol';
 
 export interface DownloadSource {
   label: string;
@@ -18,7 +15,9 @@ export interface DownloadSource {
 }
 
 interface MenuContext {
-  demo: DemoId;
+  /** The demo id: file names start with lora-<id>-. */
+  demo: string;
+  experiment: ExperimentName;
   usesEngine: boolean;
   current: () => { view: View; result: unknown; isBuild: boolean; backend?: Backend };
   extra: () => DownloadSource[];
@@ -41,7 +40,7 @@ const titleOf = (svg: string) => /<title[^>]*>([^<]*)<\/title>/.exec(svg)?.[1]?.
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'figure';
 
 /** The adapter downloads for a result that carries one. */
-export function adapterDownloads(demo: DemoId, adapter: LoraAdapter | undefined): DownloadSource[] {
+export function adapterDownloads(demo: string, adapter: LoraAdapter | undefined): DownloadSource[] {
   if (!adapter) return [];
   const base = `lora-${demo}-adapter-r${adapter.rank}`;
   return [
@@ -108,10 +107,10 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
         menu.append(li);
         return;
       }
-      const demo = ctx.demo as WorkerDemo;
+      const experiment = ctx.experiment;
       let names: string[];
       try {
-        ({ names } = await engineClient().graphs(demo, backend));
+        ({ names } = await engineClient().graphs(experiment, backend));
       } catch (e) {
         const li = document.createElement('li');
         li.className = 'demo-muted';
@@ -125,7 +124,7 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
             label: `Graph ${name} · .onnx (open in Netron)`,
             filename: `${slug(name)}.onnx`,
             make: async () => {
-              const r = await engineClient().graphs(demo, backend, name);
+              const r = await engineClient().graphs(experiment, backend, name);
               if (!r.bytes) throw new Error('the engine no longer has this graph');
               return new Blob([r.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
             },

@@ -3,25 +3,25 @@
  * created on the first run. Each run is a promise plus a cancel(); progress and the backend
  * actually used arrive through callbacks.
  */
-import type { Backend } from '../../demos/types';
-import type { BackendRequest, ErrorCode, FromWorker, ToWorker, WorkerDemo, WorkerDemos } from '../workers/protocol';
+import type { Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import type { BackendRequest, ErrorCode, ErrorReport, FromWorker, ToWorker } from '../workers/protocol';
 
-/** A run that ended without a result: the worker's message and code (and for divergence, where). */
+/** A run that ended without a result: the worker's message and code, and the setting it is about. */
 export class RunError extends Error {
   override readonly name = 'RunError';
-  constructor(
-    message: string,
-    readonly code: ErrorCode,
-    readonly step?: number,
-    readonly losses?: number[],
-  ) {
-    super(message);
+  readonly code: ErrorCode;
+  readonly setting?: string;
+  constructor(r: ErrorReport) {
+    super(r.message);
+    this.code = r.code;
+    this.setting = r.setting;
   }
 }
+const aborted = (message = 'The run was cancelled.') => new RunError({ message, code: 'aborted' });
 
-export interface RunCallbacks<D extends WorkerDemo> {
+export interface RunCallbacks<P> {
   onStarted?: (backend: Backend, fallbackReason?: string) => void;
-  onProgress?: (p: WorkerDemos[D]['progress']) => void;
+  onProgress?: (p: P) => void;
 }
 export interface RunHandle<R> {
   promise: Promise<R>;
@@ -51,7 +51,7 @@ class EngineClient {
       w.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
       w.onerror = (ev) => {
         ev.preventDefault();
-        const err = new RunError(`The engine worker failed to start: ${ev.message || 'unknown error'}.`, 'internal');
+        const err = new RunError({ message: `The engine worker failed to start: ${ev.message || 'unknown error'}.`, code: 'internal' });
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
         this.worker = undefined;
@@ -86,22 +86,27 @@ class EngineClient {
         break;
       case 'error':
         this.pending.delete(m.id);
-        p.reject(new RunError(m.message, m.code, m.step, m.losses));
+        p.reject(new RunError(m));
         break;
     }
   }
 
-  run<D extends WorkerDemo>(demo: D, settings: WorkerDemos[D]['settings'], backend: BackendRequest, cb: RunCallbacks<D> = {}): RunHandle<WorkerDemos[D]['result']> {
+  run<E extends ExperimentName>(
+    experiment: E,
+    settings: Partial<SettingsOf<E>>,
+    backend: BackendRequest,
+    cb: RunCallbacks<ProgressOf<E>> = {},
+  ): RunHandle<ResultOf<E>> {
     const id = this.nextId++;
-    const promise = new Promise<WorkerDemos[D]['result']>((resolve, reject) => {
+    const promise = new Promise<ResultOf<E>>((resolve, reject) => {
       this.pending.set(id, {
         resolve: resolve as (v: unknown) => void,
         reject,
         onMessage: (m) => {
           if (m.type === 'started') cb.onStarted?.(m.backend, m.fallbackReason);
-          else if (m.type === 'progress') cb.onProgress?.(m.progress as WorkerDemos[D]['progress']);
+          else if (m.type === 'progress') cb.onProgress?.(m.progress as ProgressOf<E>);
         },
-        message: { type: 'run', id, demo, settings, backend } as ToWorker,
+        message: { type: 'run', id, experiment, settings, backend } as ToWorker,
       });
     });
     this.send(this.pending.get(id)!.message!);
@@ -122,39 +127,34 @@ class EngineClient {
       // Still queued behind another demo's run: the worker drops it when its turn comes, and
       // the run in progress must not be killed for it.
       this.pending.delete(id);
-      run.reject(new RunError('The run was cancelled.', 'aborted'));
+      run.reject(aborted());
       return;
     }
     setTimeout(() => {
       if (!this.pending.has(id) || !this.worker) return;
       this.worker.terminate();
       this.worker = undefined;
-      this.pending.get(id)!.reject(new RunError('The run was cancelled.', 'aborted'));
+      this.pending.get(id)!.reject(aborted());
       this.pending.delete(id);
       // Runs queued behind the cancelled one start again on a fresh worker; other requests fail.
       for (const [other, p] of [...this.pending]) {
         if (p.message?.type === 'run') this.send(p.message);
         else {
-          p.reject(new RunError('The engine was restarted; try again.', 'aborted'));
+          p.reject(aborted('The engine was restarted; try again.'));
           this.pending.delete(other);
         }
       }
     }, CANCEL_GRACE_MS);
   }
 
-  /** The .onnx graphs `demo` has run on `backend`: their names, and the bytes of `name`. */
-  graphs(demo: WorkerDemo, backend: BackendRequest, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
+  /** The .onnx graphs `experiment` has run on `backend`: their names, and the bytes of `name`. */
+  graphs(experiment: ExperimentName, backend: BackendRequest, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
     const id = this.nextId++;
     const promise = new Promise<{ names: string[]; bytes?: Uint8Array }>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     });
-    this.send({ type: 'graphs', id, demo, backend, name });
+    this.send({ type: 'graphs', id, experiment, backend, name });
     return promise;
-  }
-
-  /** Whether a worker exists yet (no run asked for one). */
-  get started(): boolean {
-    return this.worker !== undefined;
   }
 }
 

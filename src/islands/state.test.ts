@@ -1,34 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_IDS, PRESETS, STATE, defaults, parseParam, readBackend, readState, writeBackend, writeState } from './state';
+import { SPECS } from '../specs/index';
+import { spec as implementation } from '../specs/implementation';
+import { spec as lowrank } from '../specs/low-rank';
+import { spec as merging } from '../specs/merging';
+import { spec as rank } from '../specs/rank-sweep';
+import { spec as savings } from '../specs/savings';
+import { spec as training } from '../specs/training';
+import { defaults, parseParam, readBackend, readState, writeBackend, writeState } from './state';
+
+const ALL = [...SPECS.values()].map((e) => e.spec);
 
 describe('the URL state table', () => {
   it('leaves defaults out of the URL and round-trips every other value', () => {
-    for (const demo of DEMO_IDS) {
-      expect(writeState(demo, defaults(demo)).toString()).toBe('');
+    for (const spec of ALL) {
+      expect(writeState(spec, defaults(spec.params)).toString()).toBe('');
     }
-    const values = { ...defaults('training'), rank: 8, optimizer: 'adam' as const, lr: 0.003, epochs: 300, scalingRule: 'alpha/sqrt(r)' as const, seed: 7 };
-    const q = writeState('training', values);
+    const values = { ...defaults(training.params), rank: 8, optimizer: 'adam' as const, lr: 0.003, epochs: 300, scalingRule: 'alpha/sqrt(r)' as const, seed: 7 };
+    const q = writeState(training, values);
     expect(q.toString()).toBe('training.rank=8&training.lr=0.003&training.epochs=300&training.optimizer=adam&training.scalingRule=sqrt&training.seed=7');
-    const back = readState('training', q.toString());
+    const back = readState(training, q.toString());
     expect(back.errors).toEqual({});
     expect(back.values).toEqual(values);
   });
 
   it('round-trips lists and keeps other demos’ and unrelated parameters', () => {
     const q = new URLSearchParams('utm=x&training.rank=2');
-    writeState('rank', { ...defaults('rank'), ranks: [1, 4, 16] }, q);
+    writeState(rank, { ...defaults(rank.params), ranks: [1, 4, 16] }, q);
     expect(q.get('rank.ranks')).toBe('1,4,16');
     expect(q.get('training.rank')).toBe('2');
     expect(q.get('utm')).toBe('x');
-    expect(readState('rank', q).values.ranks).toEqual([1, 4, 16]);
+    expect(readState(rank, q).values.ranks).toEqual([1, 4, 16]);
     // Back to the default removes the key.
-    writeState('rank', defaults('rank'), q);
+    writeState(rank, defaults(rank.params), q);
     expect(q.has('rank.ranks')).toBe(false);
   });
 
   it('falls back to the default with a reader-friendly message for bad values', () => {
-    const { values, errors } = readState('training', 'training.rank=abc&training.lr=-1&training.epochs=2.5&training.optimizer=rmsprop');
-    expect(values).toEqual(defaults('training'));
+    const { values, errors } = readState(training, 'training.rank=abc&training.lr=-1&training.epochs=2.5&training.optimizer=rmsprop');
+    expect(values).toEqual(defaults(training.params));
     expect(errors.rank).toMatch(/Rank r must be a whole number from 1 to 32; “abc” is not a number/);
     expect(errors.lr).toMatch(/Learning rate must be greater than 0/);
     expect(errors.epochs).toMatch(/whole number/);
@@ -36,21 +45,21 @@ describe('the URL state table', () => {
   });
 
   it('checks values against each other', () => {
-    const r = readState('lowrank', 'lowrank.size=8&lowrank.trueRank=12');
+    const r = readState(lowrank, 'lowrank.size=8&lowrank.trueRank=12');
     expect(r.values.size).toBe(8);
-    expect(r.values.trueRank).toBe(STATE.lowrank.trueRank.default);
+    expect(r.values.trueRank).toBe(lowrank.params.trueRank.default);
     expect(r.errors.trueRank).toMatch(/cannot exceed/);
-    expect(readState('implementation', 'implementation.dIn=2&implementation.rank=4').errors.rank).toMatch(/min\(d_in, d_out\) = 2/);
+    expect(readState(implementation, 'implementation.dIn=2&implementation.rank=4').errors.rank).toMatch(/min\(d_in, d_out\) = 2/);
   });
 
   it('parses numbers strictly', () => {
-    const lr = STATE.training.lr;
+    const lr = training.params.lr;
     expect(parseParam(lr, '1e-3')).toEqual({ ok: true, value: 0.001 });
     expect(parseParam(lr, ' 0.5 ')).toEqual({ ok: true, value: 0.5 });
     for (const bad of ['', '0x10', 'NaN', 'Infinity', '1,5', '0']) expect(parseParam(lr, bad).ok).toBe(false);
-    expect(parseParam(STATE.rank.ranks, '8, 2 2,4')).toEqual({ ok: true, value: [2, 4, 8] });
-    expect(parseParam(STATE.rank.ranks, '1,2,x').ok).toBe(false);
-    expect(parseParam(STATE.rank.ranks, '1,2,3,4,5,6,7,8,9').ok).toBe(false);
+    expect(parseParam(rank.params.ranks, '8, 2 2,4')).toEqual({ ok: true, value: [2, 4, 8] });
+    expect(parseParam(rank.params.ranks, '1,2,x').ok).toBe(false);
+    expect(parseParam(rank.params.ranks, '1,2,3,4,5,6,7,8,9').ok).toBe(false);
   });
 
   it('reads and writes the page-wide backend', () => {
@@ -63,9 +72,9 @@ describe('the URL state table', () => {
   });
 
   it('has a notebook preset everywhere and an Adam preset with a note on §3–§5', () => {
-    for (const demo of DEMO_IDS) expect(PRESETS[demo][0]!.label).toBe('Notebook settings');
-    for (const demo of ['training', 'merging', 'rank'] as const) {
-      const adam = PRESETS[demo].find((p) => p.id === 'adam')!;
+    for (const spec of ALL) expect(spec.presets[0]!.label).toBe('Notebook settings');
+    for (const spec of [training, merging, rank]) {
+      const adam = spec.presets.find((p) => p.id === 'adam')!;
       expect(adam.values).toMatchObject({ optimizer: 'adam', lr: 0.01, epochs: 300 });
       expect(adam.note).toBeTruthy();
     }
@@ -74,12 +83,12 @@ describe('the URL state table', () => {
 
 describe('cross-checks that a fallback cannot satisfy', () => {
   it('starts the demo from the notebook settings when a default still conflicts', () => {
-    const { values, errors } = readState('lowrank', 'lowrank.size=2&lowrank.trueRank=3');
+    const { values, errors } = readState(lowrank, 'lowrank.size=2&lowrank.trueRank=3');
     expect(errors.trueRank).toMatch(/cannot exceed/);
-    expect(values).toEqual(defaults('lowrank'));
+    expect(values).toEqual(defaults(lowrank.params));
   });
   it('refuses a savings rank wider than d_model', () => {
-    const { errors } = readState('savings', 'savings.model=custom&savings.dModel=64&savings.ranks=4,128');
+    const { errors } = readState(savings, 'savings.model=custom&savings.dModel=64&savings.ranks=4,128');
     expect(errors.ranks).toMatch(/at most d_model = 64; 128 is larger/);
   });
 });

@@ -2,18 +2,32 @@
 /**
  * The page's one engine worker: onnxruntime-web, the engine and the experiments run here so
  * the main thread only draws. One engine per backend, created on first use and kept (sessions
- * are cached per shape inside it). Runs are served one at a time, in order.
+ * are cached per shape inside it). Runs are served one at a time, in order; the experiment is
+ * looked up in the engine's EXPERIMENTS table, so this file names none.
  * Protocol: src/workers/protocol.ts.
  */
-import { createEngine, type Engine } from '../../demos/index';
-import { adapterMerging, lowRankIntuition, loraImplementation, multiAdapter, rankSweep, trainingComparison } from '../../demos/experiments/index';
-import type { BackendRequest, ErrorCode, FromWorker, RunMessage, ToWorker, WorkerDemo } from './protocol';
+import {
+  BackendUnavailableError,
+  createEngine,
+  EngineInputError,
+  EXPERIMENTS,
+  isAbortError,
+  SettingError,
+  TrainingDivergedError,
+  type Engine,
+  type ExperimentName,
+  type ProgressOf,
+} from '../../demos/index';
+import type { BackendRequest, ErrorReport, FromWorker, RunMessage, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, transfer);
 
-/** Progress that carries the whole curve so far is sent at most this often (≥ 10 chart updates/s). */
+/**
+ * Progress is sent at most this often (≥ 10 chart updates/s). Each report carries the whole
+ * result so far, so dropping all but the latest in an interval loses nothing.
+ */
 const PROGRESS_INTERVAL_MS = 50;
 
 const engines = new Map<BackendRequest, Promise<Engine>>();
@@ -33,35 +47,30 @@ function engineFor(backend: BackendRequest): Promise<Engine> {
   return p;
 }
 
-/** The graphs each demo caused the engine to build, per engine (sessions are shared across demos). */
-const graphsByDemo = new WeakMap<Engine, Map<WorkerDemo, Set<string>>>();
-function recordGraphs(engine: Engine, demo: WorkerDemo, before: Set<string>): void {
-  let byDemo = graphsByDemo.get(engine);
-  if (!byDemo) graphsByDemo.set(engine, (byDemo = new Map()));
-  let set = byDemo.get(demo);
-  if (!set) byDemo.set(demo, (set = new Set()));
+/** The graphs each experiment caused the engine to build, per engine (sessions are shared). */
+const graphsByExperiment = new WeakMap<Engine, Map<ExperimentName, Set<string>>>();
+function recordGraphs(engine: Engine, experiment: ExperimentName, before: Set<string>): void {
+  let byName = graphsByExperiment.get(engine);
+  if (!byName) graphsByExperiment.set(engine, (byName = new Map()));
+  let set = byName.get(experiment);
+  if (!set) byName.set(experiment, (set = new Set()));
   for (const n of engine.graphNames()) if (!before.has(n)) set.add(n);
 }
-function demoGraphs(engine: Engine, demo: WorkerDemo): string[] {
-  const own = graphsByDemo.get(engine)?.get(demo);
-  // A demo that only reused another demo's sessions built nothing itself: list everything.
+function experimentGraphs(engine: Engine, experiment: ExperimentName): string[] {
+  const own = graphsByExperiment.get(engine)?.get(experiment);
+  // An experiment that only reused another's sessions built nothing itself: list everything.
   return own && own.size > 0 ? [...own] : engine.graphNames();
 }
 
-function errorMessage(id: number, e: unknown): FromWorker {
-  const err = e as { name?: string; message?: string; code?: string; step?: number; losses?: Float32Array };
-  const message = err?.message ?? String(e);
-  let code: ErrorCode = 'internal';
-  if (err?.name === 'EngineInputError' && err.code) code = err.code as ErrorCode;
-  else if (err?.name === 'TrainingDivergedError') code = 'diverged';
-  else if (err?.name === 'AbortError') code = 'aborted';
-  else if (err?.name === 'BackendUnavailableError') code = 'backend';
-  const out: FromWorker = { type: 'error', id, message, code };
-  if (code === 'diverged') {
-    out.step = err.step;
-    out.losses = err.losses ? Array.from(err.losses) : undefined;
-  }
-  return out;
+/** The error as the page needs it: by type, never by reading the message. */
+function report(e: unknown): ErrorReport {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof SettingError) return { message, code: 'setting', setting: e.setting };
+  if (e instanceof EngineInputError) return { message, code: e.code };
+  if (e instanceof TrainingDivergedError) return { message, code: 'diverged', step: e.step };
+  if (e instanceof BackendUnavailableError) return { message, code: 'backend' };
+  if (isAbortError(e)) return { message, code: 'aborted' };
+  return { message, code: 'internal' };
 }
 
 async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
@@ -69,60 +78,33 @@ async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
   post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason: engine.fallbackReason });
   const before = new Set(engine.graphNames());
   let last = 0;
-  let pending: unknown;
+  let pending: ProgressOf<ExperimentName> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (pending !== undefined) post({ type: 'progress', id: m.id, progress: pending as never });
+    if (pending !== undefined) post({ type: 'progress', id: m.id, progress: pending });
     pending = undefined;
     last = performance.now();
   };
-  // Throttle cumulative progress (whole loss curves) to one message per interval, keeping the latest.
-  const throttled = (p: unknown) => {
-    // A new run (§3: LoRA, then full fine-tuning) must not swallow the last report of the
-    // previous one, or its curve would stay cut short: send that report first.
-    const runOf = (q: unknown) => (q && typeof q === 'object' && 'run' in q ? (q as { run: unknown }).run : undefined);
-    if (pending !== undefined && runOf(pending) !== runOf(p)) {
-      if (timer) clearTimeout(timer);
-      flush();
-    }
+  const onProgress = (p: ProgressOf<ExperimentName>) => {
     pending = p;
     const wait = PROGRESS_INTERVAL_MS - (performance.now() - last);
     if (wait <= 0) flush();
     else timer ??= setTimeout(flush, wait);
   };
-  const immediate = (p: unknown) => post({ type: 'progress', id: m.id, progress: p as never });
+  const experiment = EXPERIMENTS[m.experiment];
   try {
-    let result: unknown;
-    switch (m.demo) {
-      case 'lowrank':
-        result = await lowRankIntuition(engine, m.settings, { signal });
-        break;
-      case 'implementation':
-        result = await loraImplementation(engine, m.settings, { signal });
-        break;
-      case 'training':
-        result = await trainingComparison(engine, m.settings, { signal, onProgress: throttled });
-        break;
-      case 'merging':
-        result = await adapterMerging(engine, m.settings, { signal, onProgress: throttled });
-        break;
-      case 'rank':
-        result = await rankSweep(engine, m.settings, { signal, onProgress: immediate });
-        break;
-      case 'adapters':
-        result = await multiAdapter(engine, m.settings, { signal });
-        break;
-    }
-    if (timer !== undefined) clearTimeout(timer);
+    const settings = m.settings as never;
+    const result =
+      experiment.kind === 'engine' ? await experiment.run(engine, settings, { signal, onProgress: onProgress as never }) : experiment.run(settings);
     flush();
-    post({ type: 'result', id: m.id, result: result as never });
+    post({ type: 'result', id: m.id, result });
   } catch (e) {
-    if (timer !== undefined) clearTimeout(timer);
-    flush();
-    post(errorMessage(m.id, e));
+    flush(); // the last progress (a diverged run's losses up to the bad step) is drawn first
+    post({ type: 'error', id: m.id, ...report(e) });
   } finally {
-    recordGraphs(engine, m.demo, before);
+    recordGraphs(engine, m.experiment, before);
   }
 }
 
@@ -136,8 +118,8 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       const ac = new AbortController();
       controllers.set(m.id, ac);
       queue = queue
-        .then(() => (ac.signal.aborted ? post(errorMessage(m.id, abortError())) : run(m, ac.signal)))
-        .catch((e: unknown) => post(errorMessage(m.id, e)))
+        .then(() => (ac.signal.aborted ? post({ type: 'error', id: m.id, message: 'The run was cancelled.', code: 'aborted' }) : run(m, ac.signal)))
+        .catch((e: unknown) => post({ type: 'error', id: m.id, ...report(e) }))
         .finally(() => controllers.delete(m.id));
       break;
     }
@@ -147,19 +129,13 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'graphs':
       void engineFor(m.backend).then(
         (engine) => {
-          const names = demoGraphs(engine, m.demo);
+          const names = experimentGraphs(engine, m.experiment);
           if (m.name === undefined || !engine.graphNames().includes(m.name)) return post({ type: 'graphs', id: m.id, names });
           const bytes = engine.graph(m.name).slice(); // a copy we can transfer
           post({ type: 'graphs', id: m.id, names, name: m.name, bytes }, [bytes.buffer]);
         },
-        (e: unknown) => post(errorMessage(m.id, e)),
+        (e: unknown) => post({ type: 'error', id: m.id, ...report(e) }),
       );
       break;
   }
 };
-
-function abortError(): Error {
-  const e = new Error('The run was cancelled.');
-  e.name = 'AbortError';
-  return e;
-}

@@ -3,10 +3,7 @@
  * and experiments the live demos run, so every figure slot has its picture before any
  * JavaScript runs. The promise is cached at module level: one run serves every page.
  */
-import { createEngine } from '../../../demos/index';
-import { runNotebook, SAVINGS_MODELS, savingsTable, type NotebookResults } from '../../../demos/experiments/index';
-import type { DemoResults } from '../../islands/views';
-import type { DemoId } from '../../islands/state';
+import { createEngine, runNotebook, type ExperimentName, type NotebookResults, type ResultOf } from '../../../demos/index';
 
 let notebook: Promise<NotebookResults> | undefined;
 
@@ -22,17 +19,7 @@ export function notebookResults(): Promise<NotebookResults> {
   return notebook;
 }
 
-/** The build-time result shown in the slot `demo` (the notebook's settings). */
-export async function buildResult<D extends DemoId>(demo: D): Promise<DemoResults[D]> {
-  if (demo === 'savings') return savingsTable(SAVINGS_MODELS) as DemoResults[D];
-  const r = await notebookResults();
-  const byDemo: Omit<DemoResults, 'savings'> = {
-    lowrank: r.lowRank,
-    implementation: r.implementation,
-    training: r.training,
-    merging: r.merging,
-    rank: r.rankSweep,
-    adapters: r.adapters,
-  };
-  return byDemo[demo as Exclude<D, 'savings'>] as DemoResults[D];
+/** The build-time result of an experiment (the notebook's settings). */
+export async function buildResult<E extends ExperimentName>(experiment: E): Promise<ResultOf<E>> {
+  return (await notebookResults())[experiment];
 }

@@ -1,0 +1,117 @@
+/**
+ * Binding a demo's build-time controls to its spec: every edit parses every control and runs
+ * the spec's cross-field checks over the complete set, so a message always describes what the
+ * boxes say now (not the last value that happened to be valid), and values are committed only
+ * when all of them pass. Messages sit next to their control (aria-invalid, aria-describedby).
+ */
+import type { AnySpec, Values } from '../specs/index';
+import type { DemoElements } from './dom';
+import { formatParam, parseParam, validate } from './state';
+
+type AnyValues = Values<AnySpec['params']>;
+
+export interface ControlsBinding {
+  /** Put these values in the controls and clear every message. */
+  show(values: AnyValues): void;
+  /** A message next to a control (a URL fallback, a setting the experiment refused), or none. */
+  showError(key: string, message: string | undefined): void;
+  hasErrors(): boolean;
+  enable(): void;
+}
+
+export interface ControlEvents {
+  /** All controls hold valid values; `key` is the one the reader changed. */
+  commit(key: string, values: AnyValues): void;
+  /** Enter in a field: commit, then run (for demos with a Run button). */
+  submit(): void;
+}
+
+export function bindControls(el: DemoElements, spec: AnySpec, current: () => AnyValues, on: ControlEvents): ControlsBinding {
+  const { slot, fieldset } = el;
+  const params = spec.params;
+  const keys = Object.keys(params);
+  const errors = new Map<string, string>();
+
+  const inputsOf = (key: string) => [...slot.querySelectorAll<HTMLInputElement | HTMLSelectElement>(`[data-input="${key}"]`)];
+  const isRadio = (i: Element): i is HTMLInputElement => i instanceof HTMLInputElement && i.type === 'radio';
+
+  const showError = (key: string, message: string | undefined) => {
+    if (message) errors.set(key, message);
+    else errors.delete(key);
+    const box = slot.querySelector<HTMLElement>(`#${spec.id}-${key}-error`);
+    if (box) {
+      box.textContent = message ?? '';
+      box.hidden = !message;
+    }
+    for (const i of inputsOf(key)) {
+      if (isRadio(i)) continue;
+      if (message) i.setAttribute('aria-invalid', 'true');
+      else i.removeAttribute('aria-invalid');
+    }
+  };
+  const setControl = (key: string, v: unknown) => {
+    for (const i of inputsOf(key)) {
+      if (isRadio(i)) i.checked = i.value === v;
+      else i.value = formatParam(params[key]!, v as never);
+    }
+  };
+  const rawOf = (key: string): string => {
+    const ins = inputsOf(key);
+    return (ins.find((i) => isRadio(i) && i.checked) ?? ins[0])?.value ?? '';
+  };
+
+  /** Parse every control; then the cross-field checks over the complete set. */
+  const check = (): { values?: AnyValues; messages: Record<string, string> } => {
+    const messages: Record<string, string> = {};
+    const next: Record<string, unknown> = { ...current() };
+    for (const k of keys) {
+      const r = parseParam(params[k]!, rawOf(k));
+      if (r.ok) next[k] = r.value;
+      else messages[k] = r.message;
+    }
+    if (Object.keys(messages).length) return { messages };
+    const cross = validate(spec, next as AnyValues) as Record<string, string>;
+    return Object.keys(cross).length ? { messages: cross } : { values: next as AnyValues, messages };
+  };
+
+  const onEdit = (key: string, commit: boolean): boolean => {
+    const { values, messages } = check();
+    for (const k of keys) showError(k, messages[k]);
+    if (!values || !commit) return false;
+    on.commit(key, values);
+    return true;
+  };
+
+  const keyOf = (ev: Event) => (ev.target as HTMLElement).dataset.input;
+  // Typing shows messages at once; a number is committed when the field is left (change),
+  // a choice as soon as it is made.
+  fieldset.addEventListener('input', (ev) => {
+    const key = keyOf(ev);
+    if (key) onEdit(key, params[key]!.kind === 'enum');
+  });
+  fieldset.addEventListener('change', (ev) => {
+    const key = keyOf(ev);
+    if (key) onEdit(key, true);
+  });
+  fieldset.addEventListener('keydown', (ev) => {
+    const key = keyOf(ev);
+    if (ev.key !== 'Enter' || !key) return;
+    ev.preventDefault();
+    onEdit(key, true);
+    if (errors.size === 0) on.submit();
+  });
+
+  return {
+    show(values) {
+      for (const k of keys) {
+        setControl(k, (values as Record<string, unknown>)[k]);
+        showError(k, undefined);
+      }
+    },
+    showError,
+    hasErrors: () => errors.size > 0,
+    enable() {
+      fieldset.disabled = false;
+    },
+  };
+}

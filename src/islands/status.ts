@@ -1,0 +1,39 @@
+/** The words a demo shows about itself: status line, progress line, error, backend badge. */
+import type { Backend } from '../../demos/index';
+import type { DemoElements } from './dom';
+
+export class StatusLine {
+  constructor(private readonly el: DemoElements) {}
+
+  set(text: string): void {
+    this.el.status.textContent = text;
+  }
+  progress(text: string): void {
+    this.el.progress.textContent = text;
+  }
+  error(text: string | undefined): void {
+    this.el.error.textContent = text ?? '';
+    this.el.error.hidden = !text;
+  }
+  /** The badge names what runs; its tooltip says why (and why not WebGPU, when Auto fell back). */
+  badge(b: Backend, requested: Backend | 'auto', fallbackReason?: string): void {
+    const { badge, badgeWhy } = this.el;
+    if (!badge || !badgeWhy) return;
+    badge.textContent = b === 'webgpu' ? 'WebGPU' : 'WASM';
+    badge.dataset.backend = b;
+    badgeWhy.textContent = backendWhy(b, requested, fallbackReason);
+  }
+}
+
+export const backendName = (b: Backend | undefined): string => (b === 'webgpu' ? 'WebGPU' : 'WASM');
+
+function backendWhy(b: Backend, requested: Backend | 'auto', reason?: string): string {
+  if (b === 'webgpu') return 'Running on your GPU through onnxruntime-web’s WebGPU backend.';
+  const threads = globalThis.crossOriginIsolated ? 'multi-threaded' : 'single-threaded (the page is not cross-origin isolated)';
+  if (reason) return `WASM on the CPU, ${threads}. WebGPU was not used: ${reason}`;
+  return `WASM on the CPU, ${threads}${requested === 'wasm' ? ', as chosen with the backend switch' : ''}.`;
+}
+
+/** "2.31 s" below ten seconds, "12.4 s" above. */
+export const seconds = (secs: number): string => `${secs.toFixed(secs < 10 ? 2 : 1)} s`;
+export const rate = (steps: number, secs: number): string => `${Math.round(steps / Math.max(secs, 1e-3)).toLocaleString('en')} steps/s`;
