@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../index';
 import type { Engine } from '../types';
-import { adapterMerging, trainingComparison, type TrainingProgress, type TrainingResult } from './index';
+import { adapterMerging, lowRankIntuition, rankSweep, trainingComparison, type TrainingProgress, type TrainingResult } from './index';
 
 let engine: Engine;
 let trained: TrainingResult;
@@ -49,5 +49,23 @@ describe('sections run on their own', () => {
     expect(rs.trained!.scaling).toBeCloseTo(8 / Math.sqrt(8), 12);
     expect(rs.lora.params).toBe(2 * 8 * 32);
     expect(rs.lora.losses[2]!).toBeLessThan(rs.lora.losses[0]!);
+  });
+
+  it('an engine error about an input names the setting it came from', async () => {
+    await expect(trainingComparison(engine, { epochs: 0 })).rejects.toMatchObject({ name: 'SettingError', setting: 'epochs' });
+    await expect(rankSweep(engine, { ranks: [64], epochs: 1 })).rejects.toMatchObject({ name: 'SettingError', setting: 'ranks' });
+    await expect(lowRankIntuition(engine, { d: 4, k: 4, trueRank: 5 })).rejects.toMatchObject({ name: 'SettingError', setting: 'trueRank' });
+  });
+
+  it('progress is the result so far, and a diverging run reports its losses up to the bad step', async () => {
+    const seen: TrainingProgress[] = [];
+    const err = await trainingComparison(engine, { lr: 10, epochs: 60 }, { onProgress: (p) => seen.push(p) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'TrainingDivergedError' });
+    const last = seen.at(-1)!;
+    const curve = last.result[last.run].losses;
+    expect(curve).toHaveLength((err as { step: number }).step + 1);
+    expect(Number.isFinite(curve.at(-1)!)).toBe(false);
+    expect(last.result.settings.epochs).toBe(60);
+    expect(last.steps).toBe(last.result.lora.losses.length + last.result.full.losses.length);
   });
 });
