@@ -16,7 +16,7 @@ describe('demo specs', () => {
   it('the notebook preset is the experiment’s defaults: settings(defaults) restate nothing', () => {
     for (const { spec } of entries) {
       const settings = spec.settings(defaults(spec.params)) as Record<string, unknown>;
-      const notebook = EXPERIMENTS[spec.experiment].defaults as Record<string, unknown>;
+      const notebook = EXPERIMENTS[spec.experiment].defaults as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(settings)) expect(v, `${spec.id}.${k}`).toEqual(notebook[k]);
     }
   });
