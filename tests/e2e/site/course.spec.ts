@@ -108,14 +108,17 @@ test.describe('print', () => {
     await expect(answers).toBeHidden();
 
     await page.emulateMedia({ media: 'print' });
+    // Polled: the island may be redrawing the figure (it runs the demo once it has loaded).
     for (const selector of ['.demo-toolbar', '[data-controls]', '[data-status]', '[data-progress]', '[data-badge]', '[data-downloads]', '.site-header', '.site-menu', '.theme-toggle', '.copy-button']) {
-      const shown = await visibility(page, selector);
-      expect(shown.filter(Boolean), `${selector} prints`).toEqual([]);
+      await expect.poll(async () => (await visibility(page, selector)).filter(Boolean).length, `${selector} prints`).toBe(0);
     }
     for (const selector of ['.demo-panels svg', '.demo figcaption', '[data-printout]', '.equation', '.cite-bibtex', '[data-footer-licence]']) {
-      const shown = await visibility(page, selector);
-      expect(shown.length, selector).toBeGreaterThan(0);
-      expect(shown.every(Boolean), `${selector} does not print`).toBe(true);
+      await expect
+        .poll(async () => {
+          const shown = await visibility(page, selector);
+          return shown.length > 0 && shown.every(Boolean);
+        }, `${selector} does not print`)
+        .toBe(true);
     }
     // Answers print although their <details> is closed.
     await expect(answers).toBeVisible();
@@ -123,9 +126,13 @@ test.describe('print', () => {
     // Light palette in print, though the screen is dark.
     const palette = await page.evaluate(() => {
       const css = getComputedStyle(document.documentElement);
-      return { series1: css.getPropertyValue('--series-1').trim(), bg: getComputedStyle(document.body).backgroundColor };
+      return {
+        series1: css.getPropertyValue('--series-1').trim(),
+        warningBg: css.getPropertyValue('--color-warning-bg').trim(),
+        bg: getComputedStyle(document.body).backgroundColor,
+      };
     });
-    expect(palette).toEqual({ series1: '#0072b2', bg: 'rgb(255, 255, 255)' });
+    expect(palette).toEqual({ series1: '#0072b2', warningBg: '#fdf3ea', bg: 'rgb(255, 255, 255)' });
     const axisColour = await page.locator('.demo-panels svg text').first().evaluate((t) => getComputedStyle(t).fill);
     expect(axisColour).toBe('rgb(51, 51, 51)');
   });
@@ -150,7 +157,7 @@ test.describe('at 375 px', () => {
       await page.goto(sitePath(`chapters/${slug}/`));
       // Tick labels are the <text> of the aria-hidden label groups of each axis (axis.ts) and heatmap.
       const sizes = await page.$$eval('.demo-panel svg.chart g[aria-hidden="true"] text', (texts) =>
-        texts
+        (texts as SVGTextElement[])
           .filter((t) => (t.textContent ?? '').trim())
           .map((t) => {
             const svg = t.ownerSVGElement!;
