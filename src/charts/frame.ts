@@ -8,6 +8,29 @@ import { chartStyle } from './theme';
 /** One panel's drawing size in viewBox units; the markup scales to its container's width. */
 export const PANEL = { width: 480, height: 300 } as const;
 
+/**
+ * Chart text sizes in viewBox units at scale 1 (the sizes of theme.ts's chartStyle). A panel
+ * drawn narrower than PANEL.width shrinks its text with it: at 375 px a 480-unit panel is
+ * ~320 px wide and 13-unit tick labels render at ~8.7 px. So every size is multiplied by
+ * --chart-text-scale, which the page sets per panel width with container queries
+ * (global.css, "Chart text on narrow panels"); outside the site (a downloaded SVG) the
+ * property is unset and the sizes stay as drawn.
+ */
+export const TEXT_SIZES = { text: 13, title: 15, subtitle: 12, axisLabel: 13.5, refLabel: 12 } as const;
+
+function textScaleStyle(id: string): string {
+  const s = `#${id}`;
+  const k = 'var(--chart-text-scale,1)';
+  const size = (px: number) => `font-size:calc(${px}px*${k})`;
+  return (
+    `${s} text{${size(TEXT_SIZES.text)}}` +
+    `${s} .t{${size(TEXT_SIZES.title)}}` +
+    `${s} .st{${size(TEXT_SIZES.subtitle)}}` +
+    `${s} .al{${size(TEXT_SIZES.axisLabel)}}` +
+    `${s} text.rft{${size(TEXT_SIZES.refLabel)}}`
+  );
+}
+
 export interface Margins {
   top: number;
   right: number;
@@ -46,7 +69,7 @@ export function frame(o: FrameOptions): Frame {
   const head =
     `<title id="${id}-t">${esc(o.title)}${o.subtitle ? esc(` (${o.subtitle})`) : ''}</title>` +
     `<desc id="${id}-d">${esc(o.desc)}</desc>` +
-    `<style>${chartStyle(id)}</style>` +
+    `<style>${chartStyle(id)}${textScaleStyle(id)}</style>` +
     text({ class: 't', x: width / 2, y: 18, 'text-anchor': 'middle' }, o.title) +
     (o.subtitle ? text({ class: 'st', x: width / 2, y: 35, 'text-anchor': 'middle' }, o.subtitle) : '');
   return {

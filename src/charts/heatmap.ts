@@ -114,7 +114,9 @@ function gridValue(v: number): string {
 
 /**
  * The colour key: −max … 0 … +max as discrete steps, the same classes as the cells.
- * Horizontal, with its top-left corner at (x, y); `labels` adds −max, 0, +max below.
+ * Horizontal, with its top-left corner at (x, y); `labels` adds −max and +max below its ends
+ * and 0 above its middle, so the three never collide even where the page enlarges chart text
+ * on a narrow panel (frame.ts, --chart-text-scale).
  */
 export function divergingLegend(x: number, y: number, width: number, max: number, labels = true): string {
   const steps = 9;
@@ -135,7 +137,7 @@ export function divergingLegend(x: number, y: number, width: number, max: number
   if (labels)
     out +=
     text({ x, y: y + 24, 'text-anchor': 'start' }, lbl(-max)) +
-    text({ x: x + width / 2, y: y + 24, 'text-anchor': 'middle' }, '0') +
+    text({ x: x + width / 2, y: y - 4, 'text-anchor': 'middle' }, '0') +
     text({ x: x + width, y: y + 24, 'text-anchor': 'end' }, lbl(max));
   return `<g class="key">${out}</g>`;
 }
@@ -154,7 +156,9 @@ export interface HeatmapOptions extends CellsOptions {
 export function heatmapChart(o: HeatmapOptions): string {
   const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id });
   const m = defaultMargins(!!o.subtitle);
-  const keyW = 120;
+  // Wide enough for both end labels side by side at 1.6× text size; a square matrix is limited
+  // by the height, so the wider key does not shrink it.
+  const keyW = 160;
   const availW = f.width - m.left - m.right - keyW - 20;
   const availH = f.height - m.top - m.bottom;
   const { rows, cols } = o.matrix;
@@ -174,7 +178,7 @@ export function heatmapChart(o: HeatmapOptions): string {
   body += text({ class: 'al', x: x + w / 2, y: y + h + 34, 'text-anchor': 'middle' }, o.xLabel);
   body += text({ class: 'al', transform: `translate(${num(x - 34)} ${num(y + h / 2)}) rotate(-90)`, 'text-anchor': 'middle' }, o.yLabel);
   const kx = f.width - m.right - keyW;
-  body += text({ class: 'st', x: kx + keyW / 2, y: m.top + availH / 2 - 22, 'text-anchor': 'middle' }, 'colour key');
+  body += text({ class: 'st', x: kx + keyW / 2, y: m.top + availH / 2 - 36, 'text-anchor': 'middle' }, 'colour key');
   body += divergingLegend(kx, m.top + availH / 2 - 10, keyW, max);
   return f.wrap(body);
 }

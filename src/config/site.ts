@@ -1,7 +1,8 @@
 /**
  * The one place that says what this site is: title, authors, year, where it lives.
  * Everything that prints a citation (the "Cite this chapter" block, Highwire meta tags,
- * /chapters.bib, the landing page) reads from here; CITATION.cff mirrors it by hand.
+ * /chapters.bib, the landing page, the footer) reads from here; CITATION.cff, LICENSE and
+ * README.md mirror it by hand.
  *
  * Deploying under a path (GitHub Pages project sites): set SITE_URL and BASE_PATH at build
  * time, e.g. `SITE_URL=https://you.github.io BASE_PATH=/lora-live/ npm run build`.
@@ -30,6 +31,25 @@ export const site = {
   /** Key prefix for BibTeX entries: `${bibKeyPrefix}-${year}-${slug}`. */
   bibKeyPrefix: 'lorascratch',
   language: 'en',
+  /** The notebook this site teaches, credited on the landing page, in every citation and in CITATION.cff. */
+  source: {
+    title: 'LoRA: Low-Rank Adaptation from Scratch',
+    notebook: 'lora_fine_tuning.ipynb',
+    /** GitHub owner/name of the repository that holds the notebook. */
+    repository: 'adiel2012/deep-learning-abc',
+    authors: [{ name: 'adiel2012' }] as Author[],
+    url: 'https://github.com/adiel2012/deep-learning-abc/blob/main/lora_fine_tuning.ipynb',
+  },
+  /** The code (LICENSE) and the prose and figures are licensed separately. */
+  licence: {
+    code: { id: 'MIT', name: 'MIT License', url: 'https://opensource.org/licenses/MIT' },
+    content: {
+      id: 'CC-BY-4.0',
+      name: 'Creative Commons Attribution 4.0 International',
+      short: 'CC BY 4.0',
+      url: 'https://creativecommons.org/licenses/by/4.0/',
+    },
+  },
 } as const;
 
 function normaliseBase(base: string): string {
@@ -45,6 +65,17 @@ export function href(path = ''): string {
 /** The absolute URL of an internal path, for canonical links and citations. */
 export function absoluteUrl(path = ''): string {
   return new URL(href(path), site.url).href;
+}
+
+/** A file of this site's repository on GitHub (the companion scripts, LICENSE): `repositoryFile('companion/rank.py')`. */
+export function repositoryFile(path: string): string {
+  return `${site.repository}/blob/main/${path.replace(/^\/+/, '')}`;
+}
+
+/** One line naming the source notebook and its author(s), for the footer, the landing page and citations. */
+export function sourceCredit(): string {
+  const s = site.source;
+  return `${s.title}, notebook ${s.notebook} by ${s.authors.map(authorName).join(', ')} (github.com/${s.repository})`;
 }
 
 /** "Given Family" or the group name. */

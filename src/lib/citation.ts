@@ -38,11 +38,39 @@ export function bibtex(target: CitationTarget): string {
   if (target.chapter !== undefined) {
     fields.push(['booktitle', `{${bibEscape(site.title)}}`], ['chapter', String(target.chapter)]);
   }
-  fields.push(['year', String(site.year)], ['url', target.url], ['howpublished', `\\url{${target.url}}`]);
+  fields.push(
+    ['year', String(site.year)],
+    ['url', target.url],
+    ['howpublished', `\\url{${target.url}}`],
+    ['note', bibEscape(sourceNote())],
+  );
   const type = target.chapter !== undefined ? 'incollection' : 'misc';
   const width = Math.max(...fields.map(([k]) => k.length));
   const body = fields.map(([k, v]) => `  ${k.padEnd(width)} = {${v}}`).join(',\n');
   return `@${type}{${bibKey(target)},\n${body}\n}`;
+}
+
+/**
+ * What the work is based on and how it is licensed, in one sentence: the BibTeX `note`, the
+ * `dc.source`/`dc.rights` meta tags and the cite block all say it the same way.
+ */
+export function sourceNote(): string {
+  const src = site.source;
+  return (
+    `Based on the notebook "${src.title}" (${src.notebook}, github.com/${src.repository}) by ` +
+    `${src.authors.map(authorName).join(', ')}. Text and figures licensed under ${site.licence.content.short}; code under the ${site.licence.code.name}.`
+  );
+}
+
+/** APA 7 reference to the source notebook, as plain text with the italic part marked. */
+export function sourceApa(): { before: string; italic: string; after: string } {
+  const src = site.source;
+  const who = apaAuthors(src.authors);
+  return {
+    before: `${who}${who.endsWith('.') ? '' : '.'} (n.d.). `,
+    italic: src.title,
+    after: ` [Jupyter notebook ${src.notebook}]. GitHub. ${src.url}`,
+  };
 }
 
 /** APA 7 author list: "Family, G., & Family, G." or the group name. */
@@ -76,6 +104,9 @@ export function highwireMeta(target: CitationTarget): { name: string; content: s
     { name: 'citation_public_url', content: target.url },
     { name: 'citation_fulltext_html_url', content: target.url },
     { name: 'citation_language', content: site.language },
+    // Dublin Core: the licence of the text and figures, and the work they are based on.
+    { name: 'dc.rights', content: `${site.licence.content.name} (${site.licence.content.short}), ${site.licence.content.url}` },
+    { name: 'dc.source', content: site.source.url },
   ];
   if (target.chapter !== undefined) tags.push({ name: 'citation_inbook_title', content: site.title });
   return tags;

@@ -1,6 +1,7 @@
 // Screenshots of the built site for review and for README's docs/screenshot.png.
 // Usage: node tests/e2e/site/screenshots.mjs <baseURL> <outDir> [paths...]
-// Light and dark, desktop (1280×800) and phone (375×740).
+// Light and dark, desktop (1280×800) and phone (375×740); then print media (full page, from a
+// dark screen, so a printout that keeps dark colours shows) as <page>-print.png.
 import { chromium } from '@playwright/test';
 import { existsSync, mkdirSync } from 'node:fs';
 
@@ -19,5 +20,14 @@ for (const [device, viewport] of [['desktop', { width: 1280, height: 800 }], ['p
     }
     await page.close();
   }
+}
+const print = await browser.newPage({ viewport: { width: 800, height: 1100 }, colorScheme: 'dark' });
+for (const path of pages) {
+  await print.goto(base + path, { waitUntil: 'networkidle' });
+  await print.emulateMedia({ media: 'print' });
+  // What the beforeprint handler does in a real print: open the answers.
+  await print.evaluate(() => dispatchEvent(new Event('beforeprint')));
+  const name = (path.replace(/^\/|\/$/g, '').replace(/\//g, '-') || 'landing') + '-print.png';
+  await print.screenshot({ path: `${out}/${name}`, fullPage: true });
 }
 await browser.close();
