@@ -1,0 +1,11 @@
+#!/bin/sh
+# Make .venv-companion with what the companion needs: torch (CPU), numpy, nbformat.
+# The package indexes default to the machines' local wheel mirrors (no internet there); set
+# COMPANION_PIP_ARGS to use others, e.g. COMPANION_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple".
+set -eu
+cd "$(dirname "$0")/.."
+PIP_ARGS=${COMPANION_PIP_ARGS:---index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple}
+if [ ! -x .venv-companion/bin/python ]; then python3 -m venv .venv-companion; fi
+# shellcheck disable=SC2086 # PIP_ARGS is a list of arguments
+.venv-companion/bin/pip install --disable-pip-version-check --quiet $PIP_ARGS -r companion/requirements.txt
+.venv-companion/bin/python -c "import torch, numpy, nbformat; print('companion venv: torch', torch.__version__, '| numpy', numpy.__version__, '| nbformat', nbformat.__version__)"
