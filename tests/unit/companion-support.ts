@@ -33,13 +33,13 @@ import type { PythonSettings } from '../../src/python/export';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The Python to run: $COMPANION_PYTHON, else .venv-companion (npm run companion:venv), else
- * python3 — the first that imports torch. `reason` says why there is none.
+ * The Python to run: $COMPANION_PYTHON if set, else .venv-companion (npm run companion:venv)
+ * or python3, whichever imports torch first. `reason` says why there is none.
  */
 export function findPython(): { python?: string; reason: string } {
-  const candidates = [process.env.COMPANION_PYTHON, path.join(repoRoot, '.venv-companion/bin/python'), 'python3'].filter(
-    (p): p is string => !!p && (!p.includes('/') || existsSync(p)),
-  );
+  // An explicit COMPANION_PYTHON is the only candidate: a typo there must not silently test another Python.
+  const explicit = process.env.COMPANION_PYTHON;
+  const candidates = explicit ? [explicit] : [path.join(repoRoot, '.venv-companion/bin/python'), 'python3'].filter((p) => !p.includes('/') || existsSync(p));
   for (const python of candidates) {
     const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { python, reason: `${python} (torch ${r.stdout.trim()})` };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../demos/index';
 import type { Engine } from '../../demos/types';
 import { COMPANION_SCRIPTS, pythonDefaults, pythonScript, type PythonSettings } from '../../src/python/export';
-import { bothPrintouts, expectSamePrintout, pythonOrSkip, repoRoot } from './companion-support';
+import { bothPrintouts, expectSamePrintout, lastUnit, pythonOrSkip, repoRoot } from './companion-support';
 
 /** Per demo, settings other than the notebook's: each changes what the script computes. */
 export const OTHER_CONFIGS: Record<string, PythonSettings> = {
@@ -22,6 +22,26 @@ export const OTHER_CONFIGS: Record<string, PythonSettings> = {
   adapters: { rank: 2, alpha: 4, seed: 123 },
   savings: { model: 'custom', dModel: 2048, layers: 24, matrices: 4, ranks: [2, 8, 32] },
 };
+
+describe('the printout comparison (no Python needed)', () => {
+  const engine = 'Epoch   0: loss = 0.623921\nLoRA uses 4.0x fewer trainable parameters\n  + Task A adapter norm:   26.8969';
+  it('accepts float32 round-off at the documented tolerances', () => {
+    expectSamePrintout('training', engine.replace('0.623921', '0.623923'), engine);
+    expectSamePrintout('adapters', engine.replace('26.8969', '26.8970'), engine);
+  });
+  it('fails on a larger difference, another count, or other words', () => {
+    expect(() => expectSamePrintout('training', engine.replace('0.623921', '0.623924'), engine)).toThrow(/line 1/);
+    expect(() => expectSamePrintout('training', engine.replace('4.0x', '4.1x'), engine)).toThrow(/line 2/);
+    expect(() => expectSamePrintout('adapters', engine.replace('26.8969', '26.8971'), engine)).toThrow(/line 3/);
+    expect(() => expectSamePrintout('training', engine.replace('fewer', 'more'), engine)).toThrow(/lines of the printout/);
+    expect(() => expectSamePrintout('training', engine.split('\n').slice(1).join('\n'), engine)).toThrow();
+  });
+  it('knows the unit of a printed digit', () => {
+    expect(lastUnit('0.7123')).toBeCloseTo(1e-4, 12);
+    expect(lastUnit('1.591e-05')).toBeCloseTo(1e-8, 16);
+    expect(lastUnit('4096')).toBe(1);
+  });
+});
 
 const { python, reason, skip } = pythonOrSkip();
 let engine: Engine;
