@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TorchGenerator } from './random';
 
-// shared/ sits beside the clone (here and in CI): ../shared/notebook relative to the repo root.
+// Written by PyTorch itself (companion/regenerate.py); CI regenerates it and fails on a difference.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fixturesPath = path.resolve(repoRoot, '../shared/notebook/torch_rng_fixtures.json');
+const fixturesPath = path.resolve(repoRoot, 'tests/fixtures/torch_rng_fixtures.json');
 
 type Call = {
   op: 'randn' | 'rand';

@@ -1,8 +1,9 @@
 /**
  * PyTorch's CPU random generator, reproduced: `torch.manual_seed(seed)` followed by
  * `torch.randn(...)` / `torch.rand(...)` (float32) gives the same values here, so the site's
- * experiments draw the notebook's matrices (random.test.ts compares it with values PyTorch
- * printed). The algorithm is described below, next to the code that implements each step.
+ * experiments draw the notebook's matrices. Each step of the algorithm is described at the
+ * function that implements it; demos/random.test.ts checks the whole against values PyTorch
+ * itself wrote (tests/fixtures/torch_rng_fixtures.json, from companion/regenerate.py).
  *
  * PyTorch's own AVX2 and scalar builds differ by about 1e-6 in the ≥ 16-element normal path;
  * this implementation agrees with the fixtures to that level.

@@ -5,7 +5,7 @@
  * by a name that includes the shapes, so a session is built once per shape. The bytes
  * of every graph built are kept so that `Engine.graph(name)` can hand them out.
  *
- * Import policy: in Node the package resolves to its
+ * Import policy (demos/README.md, "Backend choice"): in Node the package resolves to its
  * WASM CPU build; in a browser the WASM-only build is loaded unless WebGPU is wanted, so a
  * browser without WebGPU never downloads the WebGPU binary.
  */

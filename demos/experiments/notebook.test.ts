@@ -1,7 +1,8 @@
 /**
  * The notebook run top to bottom on the engine reproduces every number printed in
- * shared/notebook/reference_output_cpu.txt at its printed precision. The reference file is parsed
- * here, never copied: change the notebook's output and this test follows it.
+ * tests/fixtures/reference_output_cpu.txt at its printed precision. That file is the notebook's
+ * printout as PyTorch produces it, written by the companion scripts (companion/regenerate.py,
+ * checked in CI); it is parsed here, never copied: change the printout and this test follows it.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import type { Engine } from '../types';
 import { formatNotebook, formatSavings, runNotebook, savingsTable, type NotebookResults } from './index';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const referenceText = readFileSync(path.resolve(repoRoot, '../shared/notebook/reference_output_cpu.txt'), 'utf8');
+const referenceText = readFileSync(path.resolve(repoRoot, 'tests/fixtures/reference_output_cpu.txt'), 'utf8');
 
 /** The reference's lines, per `=== cell N` block. */
 function cells(text: string): Map<number, string[]> {

@@ -1,7 +1,6 @@
 /**
  * The notebook's printouts, rendered from results: the same lines its cells print (see
- * the notebook's reference output, which notebook.test.ts compares), so the site can show them
- * and tests can compare text.
+ * tests/fixtures/reference_output_cpu.txt), so the site can show them and tests can compare text.
  * Numbers are formatted as Python's format specs do (`.6f`, `2d`, `>8.2f`, `.2e`, …).
  */
 import type { Backend } from '../types';
