@@ -6,6 +6,7 @@ import rehypeKatex from 'rehype-katex';
 import remarkEquationNumbers from './src/lib/remark-equation-numbers.ts';
 import rehypeHeadingAnchors from './src/lib/rehype-heading-anchors.ts';
 import { site } from './src/config/site.ts';
+import serviceWorker from './src/lib/service-worker-integration.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer) on
 // `astro dev` and `astro preview`. Static hosts (GitHub Pages…) usually cannot send these
@@ -34,7 +35,8 @@ export default defineConfig({
       wrap: false,
     },
   },
-  integrations: [mdx()],
+  // serviceWorker writes dist/sw.js (offline use, and COOP/COEP where the host sends none).
+  integrations: [mdx(), serviceWorker()],
   vite: {
     // onnxruntime-web ships its own WASM loader; pre-bundling breaks its relative imports.
     optimizeDeps: { exclude: ['onnxruntime-web'] },
