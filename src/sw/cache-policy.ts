@@ -110,7 +110,8 @@ export async function respond(request: Request, ctx: FetchContext): Promise<Resp
   try {
     const response = await ctx.fetch(request);
     // Not precached (e.g. the search index, written after the manifest): keep a copy for offline use.
-    if (response.ok && response.type === 'basic') await cache.put(key, response.clone());
+    // (Only same-origin requests in scope reach here, so an ok response is never opaque.)
+    if (response.ok) await cache.put(key, response.clone());
     return withIsolationHeaders(response);
   } catch (e) {
     // Offline and not cached: a navigation to a page never seen; say so in words.
