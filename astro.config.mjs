@@ -10,7 +10,8 @@ import serviceWorker from './src/lib/service-worker-integration.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer) on
 // `astro dev` and `astro preview`. Static hosts (GitHub Pages…) usually cannot send these
-// headers; the demos then fall back to single-threaded WASM. See README.md.
+// headers; there the service worker (src/sw/) adds them, and without one the demos fall back
+// to single-threaded WASM. See README.md.
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
