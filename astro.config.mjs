@@ -6,10 +6,12 @@ import rehypeKatex from 'rehype-katex';
 import remarkEquationNumbers from './src/lib/remark-equation-numbers.ts';
 import rehypeHeadingAnchors from './src/lib/rehype-heading-anchors.ts';
 import { site } from './src/config/site.ts';
+import serviceWorker from './src/lib/service-worker-integration.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer) on
 // `astro dev` and `astro preview`. Static hosts (GitHub Pages…) usually cannot send these
-// headers; the demos then fall back to single-threaded WASM. See README.md.
+// headers; there the service worker (src/sw/) adds them, and without one the demos fall back
+// to single-threaded WASM. See README.md.
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -34,7 +36,8 @@ export default defineConfig({
       wrap: false,
     },
   },
-  integrations: [mdx()],
+  // serviceWorker writes dist/sw.js (offline use, and COOP/COEP where the host sends none).
+  integrations: [mdx(), serviceWorker()],
   vite: {
     // onnxruntime-web ships its own WASM loader; pre-bundling breaks its relative imports.
     optimizeDeps: { exclude: ['onnxruntime-web'] },
