@@ -54,6 +54,20 @@ export class Tape {
     return t;
   }
 
+  /**
+   * A tensor already in the graph (e.g. the previous unrolled step's updated parameter),
+   * made differentiable on this tape.
+   */
+  watch(name: string, shape: readonly number[]): Tensor {
+    this.live.add(name);
+    return { name, shape };
+  }
+
+  /** A tensor already in the graph that is not differentiated (a frozen weight, a batch). */
+  known(name: string, shape: readonly number[]): Tensor {
+    return { name, shape };
+  }
+
   /** A constant (never differentiated). */
   constant(data: ArrayLike<number>, shape: number[]): Tensor {
     return { name: this.g.constant(data, shape), shape };
