@@ -56,6 +56,20 @@ describe('LoRA gradients and training against PyTorch', () => {
   }
 });
 
+describe('full fine-tuning, for comparison', () => {
+  it('trains every weight, counts them, and lowers the loss on a repeated batch', async () => {
+    const T = 32;
+    const batches = () => ({ x: ref.x.slice(0, T), y: ref.y.slice(0, T), batch: 1, context: T });
+    const r = await trainLanguageModel(engine, { model, tokens: [], mode: 'full', lr: 1e-3, steps: 4, batch: 1, context: T, stepsPerRun: 2, batches });
+    expect(r.trainableParameters).toBe(Array.from(model.weights.values()).reduce((n, w) => n + w.data.length, 0));
+    expect(r.trainingStateBytes).toBe(16 * r.trainableParameters);
+    expect(r.losses[3]).toBeLessThan(r.losses[0]!);
+    const w0 = model.weights.get('model.embed_tokens.weight')!.data;
+    const w1 = r.model!.weights.get('model.embed_tokens.weight')!.data;
+    expect(relativeError(w1, w0)).toBeGreaterThan(1e-4);
+  });
+});
+
 describe('bad input gets typed errors', () => {
   const tokens = () => encode(model, 'It is a truth universally acknowledged, that a single man in possession of a good fortune must be in want of a wife.');
   const spec = { targets: ['q_proj' as const, 'v_proj' as const], rank: 4, alpha: 8, useRslora: false };
