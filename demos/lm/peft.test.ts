@@ -76,3 +76,14 @@ describe('continuations', () => {
     expect(greedy).toBe(await continuePrompt(engine, model, 'It is a truth', { ...o, temperature: 0, seed: 99 }));
   });
 });
+
+describe('the chapter\'s counts', () => {
+  it('equal the committed model’s tensors and adapter', async () => {
+    const { chapterNumbers } = await import('./numbers');
+    const adapter = readPeftAdapter(configJson, bytes);
+    const n = chapterNumbers(model.config, adapter.spec);
+    expect(n.parameters).toBe(Array.from(model.weights.values()).reduce((k, w) => k + w.data.length, 0));
+    expect(n.lora.trainable).toBe(adapter.modules.reduce((k, m) => k + m.a.data.length + m.b.data.length, 0));
+    expect(n.modules.q_proj.total).toBe(model.config.numLayers * model.weights.get('model.layers.0.self_attn.q_proj.weight')!.data.length);
+  });
+});
