@@ -115,3 +115,22 @@ describe('bad input gets typed errors', () => {
     expect((e as Error).name).toBe('AbortError');
   });
 });
+
+describe('a demo run', () => {
+  it('refreshes held-out loss and samples, and the adapted sample departs from the base one', async () => {
+    const { runLanguageModelDemo } = await import('./demo-run');
+    const frames: number[] = [];
+    const train = 'ABSURDITY, n. A statement or belief manifestly inconsistent with one\'s own opinion.\n\n'.repeat(8);
+    const r = await runLanguageModelDemo(engine, model, { train, val: train }, {
+      mode: { targets: ['q_proj', 'v_proj'], rank: 4, alpha: 8, useRslora: false }, lr: 1e-2, steps: 8, batch: 2, seed: 1,
+      prompt: 'A', sampleLength: 12, temperature: 0, refreshEvery: 4, stepsPerRun: 4, valWindows: 2,
+    }, (f) => { frames.push(f.step); });
+    expect(frames).toEqual([4, 8, 8]);
+    expect(r.valLosses.map((v) => v.step)).toEqual([0, 4, 8]);
+    expect(r.valLosses[2]!.loss).toBeLessThan(r.valLosses[0]!.loss);
+    expect(r.trainableParameters).toBe(4 * 2 * 4 * 256);
+    expect(r.adaptedSample).toHaveLength(12);
+    expect(r.adaptedSample).not.toBe(r.baseSample);
+    expect(r.done).toBe(true);
+  });
+});

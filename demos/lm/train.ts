@@ -40,15 +40,21 @@ export interface LmTrainOptions {
   /** Explicit batches (tests): overrides drawing from `tokens`. */
   batches?: (step: number) => Batch;
   signal?: AbortSignal;
-  onProgress?: (p: { step: number; losses: Float32Array; tokensPerSecond: number }) => void | Promise<void>;
+  /**
+   * Called after every run; `snapshot()` reads the parameters trained so far (from the GPU on
+   * WebGPU), for a refreshed sample or a held-out loss between runs.
+   */
+  onProgress?: (p: { step: number; losses: Float32Array; tokensPerSecond: number; snapshot: () => Promise<Trained> }) => void | Promise<void>;
 }
 
-export interface LmTrainResult {
-  losses: Float32Array;
-  /** The trained adapter (LoRA) … */
+/** What training produced: the adapter (LoRA) or the fine-tuned model (full). */
+export interface Trained {
   adapter?: Adapter;
-  /** … or the fine-tuned model (full). */
   model?: LanguageModel;
+}
+
+export interface LmTrainResult extends Trained {
+  losses: Float32Array;
   trainableParameters: number;
   /** Bytes of trainable parameters, their gradients and Adam's two moments (float32). */
   trainingStateBytes: number;
@@ -210,6 +216,20 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   const started = performance.now();
   let done = 0;
   let tokensPerSecond = 0;
+  const snapshot = async (): Promise<Trained> => {
+    const values = new Map<string, Float32Array>();
+    for (const p of params) values.set(p.name, new Float32Array(await rt.read(state[p.name]!)));
+    if (full) return { model: { ...o.model, weights: new Map(params.map((p) => [p.name, { shape: p.shape, data: values.get(p.name)! }])) } };
+    return {
+      adapter: {
+        spec: adapter0!.spec,
+        modules: adapter0!.modules.map((q) => {
+          const n = adapterInputNames(q.path);
+          return { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
+        }),
+      },
+    };
+  };
   try {
     while (done < o.steps) {
       throwIfAborted(o.signal);
@@ -240,26 +260,12 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
       if (bad >= 0) throw new TrainingDivergedError(done + bad, losses.slice(0, done + bad + 1));
       done += K;
       tokensPerSecond = (done * o.batch * T) / ((performance.now() - started) / 1000);
-      await o.onProgress?.({ step: done, losses: losses.slice(0, done), tokensPerSecond });
+      await o.onProgress?.({ step: done, losses: losses.slice(0, done), tokensPerSecond, snapshot });
       if (o.signal && done < o.steps) await nextTask();
       if (o.signal?.aborted && done < o.steps) throw abortError(o.signal);
     }
     const seconds = (performance.now() - started) / 1000;
-    const values = new Map<string, Float32Array>();
-    for (const p of params) values.set(p.name, new Float32Array(await rt.read(state[p.name]!)));
-    const result: LmTrainResult = { losses, trainableParameters, trainingStateBytes: 16 * trainableParameters, tokensPerSecond, seconds };
-    if (full) {
-      result.model = { ...o.model, weights: new Map(params.map((p) => [p.name, { shape: p.shape, data: values.get(p.name)! }])) };
-    } else {
-      result.adapter = {
-        spec: adapter0!.spec,
-        modules: adapter0!.modules.map((q) => {
-          const n = adapterInputNames(q.path);
-          return { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
-        }),
-      };
-    }
-    return result;
+    return { losses, trainableParameters, trainingStateBytes: 16 * trainableParameters, tokensPerSecond, seconds, ...(await snapshot()) };
   } finally {
     for (const t of Object.values(state)) rt.release(t);
   }
