@@ -15,7 +15,8 @@ export type LmInputCode =
   | 'vocabulary' // a character the model has no token for
   | 'prompt' // empty prompt, bad length or temperature
   | 'text' // training / held-out text shorter than one window
-  | 'model'; // the model files are not a LLaMA the engine can run
+  | 'model' // the model files are not a LLaMA the engine can run
+  | 'usage'; // a command-line option the CLI does not know, or without its value
 
 export class LmInputError extends Error {
   override readonly name = 'LmInputError';

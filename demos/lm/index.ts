@@ -13,7 +13,7 @@ export {
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
 export {
-  MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN, adapterGradients, sampleBatch, trainLanguageModel, validateSpec,
+  LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN, adapterGradients, sampleBatch, trainLanguageModel, validateSpec,
   type LmTrainOptions, type LmTrainResult,
 } from './train';
 export { evaluateLoss, heldOutWindows } from './evaluate';

@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  LanguageModelEngine, LmInputError, TARGET_MODULES, encode, evaluateLoss, parseModel, peftAdapterFiles, trainLanguageModel,
+  LM_DEMO_DEFAULTS, LanguageModelEngine, LmInputError, TARGET_MODULES, encode, evaluateLoss, parseModel, peftAdapterFiles, trainLanguageModel,
   type LoraSpec, type TargetModule,
 } from '../../demos/lm/index';
 
@@ -21,21 +21,20 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const MODEL_DIR = 'public/models/austen-char-llama';
 const TRAIN_TEXT = 'public/corpora/devil-train.txt';
 const VAL_TEXT = 'public/corpora/devil-val.txt';
-/** The demo's defaults. */
-export const LM_DEFAULTS = { steps: 100, rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] as TargetModule[], lr: 3e-3, seed: 0, batch: 8, stepsPerRun: 10, valWindows: 32 };
+const LM_DEFAULTS = { ...LM_DEMO_DEFAULTS, targets: [...LM_DEMO_DEFAULTS.targets], valWindows: 32 };
 
 function parseArgs(argv: string[]): { out: string; steps: number; rank: number; alpha: number; targets: TargetModule[]; lr: number; seed: number; batch: number; rslora: boolean } {
   const o = { out: '', ...LM_DEFAULTS, rslora: false };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new LmInputError('prompt', `${flag} needs a number, not ${JSON.stringify(v)}.`);
+    if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new LmInputError('usage', `${flag} needs a number, not ${JSON.stringify(v)}.`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const v = argv[i + 1];
     switch (flag) {
-      case '--out': if (!v) throw new LmInputError('prompt', '--out needs a folder.'); o.out = v; i++; break;
+      case '--out': if (!v) throw new LmInputError('usage', '--out needs a folder.'); o.out = v; i++; break;
       case '--steps': o.steps = num(flag, v); i++; break;
       case '--rank': o.rank = num(flag, v); i++; break;
       case '--alpha': o.alpha = num(flag, v); i++; break;
@@ -51,10 +50,10 @@ function parseArgs(argv: string[]): { out: string; steps: number; rank: number; 
         break;
       }
       case '--rslora': o.rslora = true; break;
-      default: throw new LmInputError('prompt', `Unknown option ${flag}. Usage: npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj] [--lr X] [--seed S] [--batch B] [--rslora]`);
+      default: throw new LmInputError('usage', `Unknown option ${flag}. Usage: npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj] [--lr X] [--seed S] [--batch B] [--rslora]`);
     }
   }
-  if (!o.out) throw new LmInputError('prompt', 'Say where to write the adapter: --out DIR.');
+  if (!o.out) throw new LmInputError('usage', 'Say where to write the adapter: --out DIR.');
   return o;
 }
 
