@@ -14,4 +14,4 @@ if ! .venv-companion/bin/pip install --disable-pip-version-check --quiet $PIP_AR
   echo "companion: pip could not install companion/requirements.txt (full log: $LOG)" >&2
   exit 1
 fi
-.venv-companion/bin/python -c "import torch, numpy, nbformat; print('companion venv: torch', torch.__version__, '| numpy', numpy.__version__, '| nbformat', nbformat.__version__)"
+.venv-companion/bin/python -c "import torch, numpy, nbformat, transformers, peft; print('companion venv: torch', torch.__version__, '| numpy', numpy.__version__, '| nbformat', nbformat.__version__)"

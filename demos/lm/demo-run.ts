@@ -1,0 +1,88 @@
+/**
+ * One chapter-8 demo run as the page shows it, framework-free: train (LoRA or full), and every
+ * `refreshEvery` steps measure the held-out loss and continue the prompt with the base model and
+ * with the trained parameters. Live runs and the build-time (no-JavaScript) figure produce the same
+ * `LmDemoFrame`, so the page can draw either.
+ */
+import type { LanguageModelEngine } from './engine';
+import { LmInputError } from './errors';
+import { evaluateLoss } from './evaluate';
+import { type LanguageModel, type LoraSpec, adapterParameterCount, encode, parameterCount } from './model';
+import { continuePrompt } from './sample';
+import { type Trained, trainLanguageModel } from './train';
+import type { Optimizer } from '../graphs/optimizer';
+
+export interface LmDemoOptions {
+  mode: LoraSpec | 'full';
+  optimizer?: Optimizer;
+  lr: number;
+  steps: number;
+  batch: number;
+  seed: number;
+  prompt: string;
+  sampleLength: number;
+  temperature: number;
+  /** Steps between refreshed samples and held-out losses; a multiple of `stepsPerRun`. */
+  refreshEvery: number;
+  stepsPerRun?: number;
+  /** Held-out windows per loss measurement. */
+  valWindows?: number;
+  signal?: AbortSignal;
+}
+
+export interface LmDemoFrame {
+  step: number;
+  trainLosses: number[];
+  /** Held-out loss before training (step 0) and at every refresh. */
+  valLosses: { step: number; loss: number }[];
+  baseSample: string;
+  adaptedSample: string;
+  tokensPerSecond: number;
+  backend: 'webgpu' | 'wasm';
+  trainableParameters: number;
+  trainingStateBytes: number;
+  done: boolean;
+}
+
+export async function runLanguageModelDemo(
+  engine: LanguageModelEngine,
+  model: LanguageModel,
+  texts: { train: string; val: string },
+  o: LmDemoOptions,
+  onFrame?: (f: LmDemoFrame) => void | Promise<void>,
+): Promise<LmDemoFrame & Trained> {
+  const K = o.stepsPerRun ?? 10;
+  if (!Number.isInteger(o.refreshEvery) || o.refreshEvery < K || o.refreshEvery % K !== 0) {
+    throw new LmInputError('stepsPerRun', `Samples refresh every ${K} steps or a multiple of it, not every ${o.refreshEvery}.`);
+  }
+  const sample = { maxNewTokens: o.sampleLength, temperature: o.temperature, seed: o.seed };
+  encode(model, o.prompt); // a prompt outside the vocabulary fails before anything trains
+  const train = encode(model, texts.train);
+  const val = encode(model, texts.val);
+  const windows = o.valWindows ?? 16;
+  const trainableParameters = o.mode === 'full' ? parameterCount(model.config) : adapterParameterCount(model.config, o.mode);
+  const baseSample = await continuePrompt(engine, model, o.prompt, sample);
+  const frame: LmDemoFrame = {
+    step: 0, trainLosses: [], valLosses: [{ step: 0, loss: await evaluateLoss(engine, model, val, { windows }) }],
+    baseSample, adaptedSample: baseSample, tokensPerSecond: 0, backend: engine.backend, trainableParameters, trainingStateBytes: 16 * trainableParameters, done: false,
+  };
+  const refresh = async (t: Trained, step: number): Promise<void> => {
+    const m = t.model ?? model;
+    frame.valLosses.push({ step, loss: await evaluateLoss(engine, m, val, { windows }, t.adapter) });
+    frame.adaptedSample = await continuePrompt(engine, m, o.prompt, sample, t.adapter);
+  };
+  const r = await trainLanguageModel(engine, {
+    model, tokens: train, mode: o.mode, optimizer: o.optimizer ?? 'adam', lr: o.lr, steps: o.steps, batch: o.batch, seed: o.seed, stepsPerRun: K, signal: o.signal,
+    onProgress: async ({ step, losses, tokensPerSecond, snapshot }) => {
+      frame.step = step;
+      frame.trainLosses = Array.from(losses);
+      frame.tokensPerSecond = tokensPerSecond;
+      if (step % o.refreshEvery === 0 && step < o.steps) await refresh(await snapshot(), step);
+      await onFrame?.({ ...frame });
+    },
+  });
+  await refresh(r, o.steps);
+  frame.done = true;
+  await onFrame?.({ ...frame });
+  return { ...frame, adapter: r.adapter, model: r.model };
+}

@@ -1,0 +1,152 @@
+/**
+ * LlamaForCausalLM's forward pass as ONNX ops on a Tape, with LoRA on chosen modules.
+ *
+ * Tokens come in one-hot, X (B·T, V), so the embedding is a matmul X·E and the loss a sum
+ * against one-hot targets Y: both stay differentiable with the Tape's MatMul and Mul rules,
+ * and no Gather/Scatter gradient is needed. Per layer, as transformers computes it:
+ *
+ *   n = RMSNorm(h) = h / √(mean(h²) + ε) ⊙ w
+ *   q, k, v = n W_qᵀ (+ s·(n Aᵀ)Bᵀ), …    split into H heads of size d_h
+ *   q ← q ⊙ cos + rotate_half(q) ⊙ sin    (rotate_half(x) = [−x₂, x₁] = x·R, R a signed permutation)
+ *   h ← h + softmax(q kᵀ/√d_h + mask) v W_oᵀ
+ *   h ← h + W_down (SiLU(W_gate n) ⊙ W_up n),   SiLU(z) = z·σ(z)
+ *
+ * then logits = RMSNorm(h) W_headᵀ and the mean cross-entropy L = −(1/BT) Σ Y ⊙ log softmax(logits).
+ */
+import type { Tape, Tensor } from './autodiff';
+import { type LlamaConfig, type LoraSpec, TARGET_MODULES, type TargetModule, loraScaling, modulePath, moduleShape, weightNames } from './model';
+
+/** Tensors of the model's weights on the tape, by transformers' names. */
+export type WeightTensors = Map<string, Tensor>;
+
+/** A (r, in) and B (out, r) of each adapted module, by module path. */
+export type AdapterTensors = Map<string, { a: Tensor; b: Tensor }>;
+
+/** The RoPE tables, (T, d_h), as transformers computes them in float32. */
+export function ropeTables(c: LlamaConfig, T: number): { cos: Float32Array; sin: Float32Array } {
+  const hd = c.hiddenSize / c.numHeads;
+  const cos = new Float32Array(T * hd);
+  const sin = new Float32Array(T * hd);
+  for (let i = 0; i < hd / 2; i++) {
+    // inv_freq = 1 / θ^(2i/d_h), then freqs = position · inv_freq, each rounded to float32
+    const invFreq = Math.fround(1 / Math.fround(c.ropeTheta ** Math.fround((2 * i) / hd)));
+    for (let p = 0; p < T; p++) {
+      const f = Math.fround(p * invFreq);
+      cos[p * hd + i] = cos[p * hd + i + hd / 2] = Math.cos(f);
+      sin[p * hd + i] = sin[p * hd + i + hd / 2] = Math.sin(f);
+    }
+  }
+  return { cos, sin };
+}
+
+/** R with x·R = rotate_half(x) = concat(−x[h:], x[:h]). */
+function rotateHalfMatrix(hd: number): Float32Array {
+  const r = new Float32Array(hd * hd);
+  const h = hd / 2;
+  for (let j = 0; j < h; j++) {
+    r[(j + h) * hd + j] = -1; // out[j] = −x[j + h]
+    r[j * hd + j + h] = 1; // out[j + h] = x[j]
+  }
+  return r;
+}
+
+export interface ForwardShape {
+  batch: number;
+  context: number;
+}
+
+/** Declare the model's weights as graph inputs named as in the state dict. */
+export function weightInputs(tape: Tape, c: LlamaConfig, differentiable: boolean): WeightTensors {
+  const m = new Map<string, Tensor>();
+  for (const name of weightNames(c)) m.set(name, tape.input(name, weightShape(c, name), differentiable));
+  return m;
+}
+
+export function weightShape(c: LlamaConfig, name: string): number[] {
+  if (name === 'model.embed_tokens.weight' || name === 'lm_head.weight') return [c.vocabSize, c.hiddenSize];
+  if (name.endsWith('norm.weight')) return [c.hiddenSize];
+  const m = TARGET_MODULES.find((t) => name.endsWith(`.${t}.weight`));
+  if (!m) throw new Error(`unknown weight ${name}`);
+  return moduleShape(c, m);
+}
+
+/** Names of an adapter's graph inputs for a module path. */
+export const adapterInputNames = (path: string): { a: string; b: string } => ({ a: `${path}.lora_A.weight`, b: `${path}.lora_B.weight` });
+
+export function adapterInputs(tape: Tape, c: LlamaConfig, spec: LoraSpec): AdapterTensors {
+  const m: AdapterTensors = new Map();
+  for (let i = 0; i < c.numLayers; i++) {
+    for (const t of spec.targets) {
+      const [out, inp] = moduleShape(c, t);
+      const names = adapterInputNames(modulePath(i, t));
+      m.set(modulePath(i, t), { a: tape.input(names.a, [spec.rank, inp], true), b: tape.input(names.b, [out, spec.rank], true) });
+    }
+  }
+  return m;
+}
+
+function rmsNorm(t: Tape, x: Tensor, w: Tensor, eps: number): Tensor {
+  const variance = t.reduceMean(t.mul(x, x), [x.shape.length - 1]);
+  return t.mul(t.div(x, t.sqrt(t.add(variance, t.scalar(eps)))), w);
+}
+
+/**
+ * Build the forward pass; returns logits (B·T, V) and the loss (a scalar) when targets are given.
+ * `adapter` may be undefined (the base model) and `scaling` is s = α/r or α/√r.
+ */
+export function buildForward(
+  t: Tape,
+  c: LlamaConfig,
+  shape: ForwardShape,
+  weights: WeightTensors,
+  x: Tensor,
+  y: Tensor | undefined,
+  adapter?: { tensors: AdapterTensors; spec: LoraSpec },
+): { logits: Tensor; loss?: Tensor } {
+  const { batch: B, context: T } = shape;
+  const H = c.numHeads;
+  const hd = c.hiddenSize / H;
+  const d = c.hiddenSize;
+  const w = (name: string): Tensor => weights.get(name)!;
+  const s = adapter ? loraScaling(adapter.spec) : 0;
+
+  const proj = (layer: number, m: TargetModule, input: Tensor): Tensor => {
+    const path = modulePath(layer, m);
+    const base = t.linear(input, w(`${path}.weight`));
+    const ab = adapter?.tensors.get(path);
+    if (!ab) return base;
+    // y = x Wᵀ + s·(x Aᵀ) Bᵀ, PEFT's order of operations
+    return t.add(base, t.scale(t.linear(t.linear(input, ab.a), ab.b), s));
+  };
+
+  const rope = ropeTables(c, T);
+  const cos = t.constant(rope.cos, [T, hd]);
+  const sin = t.constant(rope.sin, [T, hd]);
+  const rot = t.constant(rotateHalfMatrix(hd), [hd, hd]);
+  const mask = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
+  const causal = t.constant(mask, [T, T]);
+
+  const heads = (z: Tensor): Tensor => t.transpose(t.reshape(z, [B, T, H, hd]), [0, 2, 1, 3]); // (B, H, T, d_h)
+  const applyRope = (z: Tensor): Tensor => t.add(t.mul(z, cos), t.mul(t.matmul(z, rot), sin));
+
+  let h = t.matmul(x, w('model.embed_tokens.weight')); // (B·T, d)
+  for (let i = 0; i < c.numLayers; i++) {
+    const n = rmsNorm(t, h, w(`model.layers.${i}.input_layernorm.weight`), c.rmsNormEps);
+    const q = applyRope(heads(proj(i, 'q_proj', n)));
+    const k = applyRope(heads(proj(i, 'k_proj', n)));
+    const v = heads(proj(i, 'v_proj', n));
+    const scores = t.add(t.scale(t.matmul(q, t.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd)), causal);
+    const att = t.matmul(t.softmax(scores), v); // (B, H, T, d_h)
+    const merged = t.reshape(t.transpose(att, [0, 2, 1, 3]), [B * T, d]);
+    h = t.add(h, proj(i, 'o_proj', merged));
+    const n2 = rmsNorm(t, h, w(`model.layers.${i}.post_attention_layernorm.weight`), c.rmsNormEps);
+    const gate = proj(i, 'gate_proj', n2);
+    const silu = t.mul(gate, t.sigmoid(gate));
+    h = t.add(h, proj(i, 'down_proj', t.mul(silu, proj(i, 'up_proj', n2))));
+  }
+  const logits = t.linear(rmsNorm(t, h, w('model.norm.weight'), c.rmsNormEps), w('lm_head.weight'));
+  if (!y) return { logits };
+  const loss = t.scale(t.sumAll(t.mul(y, t.logSoftmax(logits))), -1 / (B * T));
+  return { logits, loss };
+}

@@ -1,0 +1,25 @@
+/**
+ * Public entry of the language-model engine (chapter 8): a character-level LlamaForCausalLM in
+ * ONNX ops, LoRA (or full) fine-tuning through a small reverse-mode autodiff, PEFT export.
+ */
+export { Tape, type Tensor } from './autodiff';
+export { LanguageModelEngine, oneHot, type Batch } from './engine';
+export { LmInputError, type LmInputCode } from './errors';
+export { mergeAdapter, mergedLogitsDifference } from './merge';
+export {
+  TARGET_MODULES, adapterParameterCount, decode, encode, initAdapter, loraScaling, moduleShape, modulePath, parameterCount, parseModel,
+  type Adapter, type LanguageModel, type LlamaConfig, type LoraPair, type LoraSpec, type TargetModule, type Weight,
+} from './model';
+export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
+export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
+export {
+  LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN, adapterGradients, sampleBatch, trainLanguageModel, validateSpec,
+  type LmTrainOptions, type LmTrainResult,
+} from './train';
+export { evaluateLoss, heldOutWindows } from './evaluate';
+
+/** The committed base model, relative to the site's root (public/). */
+export const BASE_MODEL_DIR = 'models/austen-char-llama';
+export { chapterNumbers, type ChapterNumbers } from './numbers';
+export { runLanguageModelDemo, type LmDemoFrame, type LmDemoOptions } from './demo-run';
+export type { Trained } from './train';

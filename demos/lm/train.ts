@@ -1,0 +1,327 @@
+/**
+ * Training the language model: LoRA adapters (frozen base) or every weight (full fine-tuning),
+ * K optimizer steps unrolled per graph run, parameters and Adam moments fed back (kept on the
+ * GPU on WebGPU), sessions cached per shape, AbortSignal between runs, divergence stops with
+ * its step. `losses[t]` is the loss of step t's batch before update t, as PyTorch's loop logs it.
+ */
+import { abortError, throwIfAborted, TrainingDivergedError } from '../errors';
+import { adamStep, ADAM, sgdStep, type Optimizer } from '../graphs/optimizer';
+import { GraphBuilder } from '../onnx/builder';
+import type { OrtTensor } from '../runtime';
+import { TorchGenerator } from '../random';
+import { Tape, type Tensor } from './autodiff';
+import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
+import { LmInputError } from './errors';
+import { adapterInputNames, buildForward, weightShape } from './graph';
+import { type Adapter, type LanguageModel, type LoraSpec, TARGET_MODULES, type TargetModule, type Weight, adapterParameterCount, initAdapter, moduleShape, parameterCount, weightNames } from './model';
+
+/** Documented caps: the demo's controls and the CLI refuse values outside them. */
+export const MAX_LM_STEPS = 5000;
+export const MAX_LM_BATCH = 64;
+export const MAX_LM_STEPS_PER_RUN = 20;
+
+/** The demo's (and `npm run lm:finetune`'s) defaults. */
+export const LM_DEMO_DEFAULTS = {
+  steps: 100,
+  rank: 8,
+  alpha: 16,
+  targets: ['q_proj', 'v_proj'] as readonly TargetModule[],
+  lr: 3e-3,
+  seed: 0,
+  batch: 8,
+  stepsPerRun: 10,
+} as const;
+
+export interface LmTrainOptions {
+  model: LanguageModel;
+  /** Training tokens; windows of context + 1 are drawn from them at random (seeded). */
+  tokens: ArrayLike<number>;
+  /** LoRA spec, or 'full' for full fine-tuning of every weight. */
+  mode: LoraSpec | 'full';
+  /** Starting adapter (LoRA); default: `initAdapter(config, spec, seed)`. */
+  adapter?: Adapter;
+  optimizer?: Optimizer;
+  lr: number;
+  steps: number;
+  batch: number;
+  /** Window length, ≤ the model's context; default the model's context. */
+  context?: number;
+  seed?: number;
+  /** Optimizer steps unrolled in one graph run (K). */
+  stepsPerRun?: number;
+  /** Explicit batches (tests): overrides drawing from `tokens`. */
+  batches?: (step: number) => Batch;
+  signal?: AbortSignal;
+  /**
+   * Called after every run; `snapshot()` reads the parameters trained so far (from the GPU on
+   * WebGPU), for a refreshed sample or a held-out loss between runs.
+   */
+  onProgress?: (p: { step: number; losses: Float32Array; tokensPerSecond: number; snapshot: () => Promise<Trained> }) => void | Promise<void>;
+}
+
+/** What training produced: the adapter (LoRA) or the fine-tuned model (full). */
+export interface Trained {
+  adapter?: Adapter;
+  model?: LanguageModel;
+}
+
+export interface LmTrainResult extends Trained {
+  losses: Float32Array;
+  trainableParameters: number;
+  /** Bytes of trainable parameters, their gradients and Adam's two moments (float32). */
+  trainingStateBytes: number;
+  tokensPerSecond: number;
+  seconds: number;
+}
+
+export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
+  if (!Array.isArray(spec.targets) || spec.targets.length === 0) {
+    throw new LmInputError('targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
+  }
+  const unknown = spec.targets.filter((t) => !(TARGET_MODULES as readonly string[]).includes(t));
+  if (unknown.length) throw new LmInputError('targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
+  for (const t of spec.targets) {
+    const [out, inp] = moduleShape(model.config, t);
+    const width = Math.min(out, inp);
+    if (!Number.isInteger(spec.rank) || spec.rank < 1 || spec.rank > width) {
+      throw new LmInputError('rank', `The rank must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${spec.rank}.`);
+    }
+  }
+  if (!Number.isFinite(spec.alpha) || spec.alpha <= 0) throw new LmInputError('alpha', `α must be a finite number above 0, not ${spec.alpha}.`);
+}
+
+function validate(o: LmTrainOptions, context: number, K: number): void {
+  if (o.mode !== 'full') validateSpec(o.model, o.mode);
+  if (!Number.isFinite(o.lr) || o.lr <= 0) throw new LmInputError('lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
+  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > MAX_LM_STEPS) throw new LmInputError('steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
+  if (!Number.isInteger(o.batch) || o.batch < 1 || o.batch > MAX_LM_BATCH) throw new LmInputError('batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
+  if (!Number.isInteger(K) || K < 1 || K > MAX_LM_STEPS_PER_RUN) throw new LmInputError('stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
+  if (!Number.isInteger(context) || context < 2 || context > o.model.config.maxPositions) {
+    throw new LmInputError('text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
+  }
+  if (!o.batches && o.tokens.length < context + 2) throw new LmInputError('text', `The training text must be longer than one window (${context + 1} characters).`);
+}
+
+/** Random windows (batch, context) of `tokens` and their next tokens, from a seeded generator. */
+export function sampleBatch(tokens: ArrayLike<number>, batch: number, context: number, gen: TorchGenerator): Batch {
+  const x = new Int32Array(batch * context);
+  const y = new Int32Array(batch * context);
+  const u = gen.rand(batch);
+  const span = tokens.length - context - 1;
+  for (let b = 0; b < batch; b++) {
+    const start = Math.floor(u[b]! * span);
+    for (let j = 0; j < context; j++) {
+      x[b * context + j] = tokens[start + j]!;
+      y[b * context + j] = tokens[start + j + 1]!;
+    }
+  }
+  return { x, y, batch, context };
+}
+
+/** The trainable tensors: their input names and shapes, in a fixed order. */
+function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): { name: string; shape: number[] }[] {
+  if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name) }));
+  return adapter!.modules.flatMap((p) => {
+    const n = adapterInputNames(p.path);
+    return [{ name: n.a, shape: p.a.shape }, { name: n.b, shape: p.b.shape }];
+  });
+}
+
+/** Adam's per-step factors lr/(1−β₁ᵗ) and √(1−β₂ᵗ), in float64 as PyTorch computes them. */
+function hyper(K: number, optimizer: Optimizer, lr: number, t0: number): Float32Array {
+  if (optimizer === 'sgd') return new Float32Array([lr, 0, 0, 0]);
+  const hp = new Float32Array(Math.max(4, 2 * K));
+  for (let j = 0; j < K; j++) {
+    const t = t0 + j + 1;
+    hp[2 * j] = lr / (1 - ADAM.beta1 ** t);
+    hp[2 * j + 1] = Math.sqrt(1 - ADAM.beta2 ** t);
+  }
+  return hp;
+}
+
+/** The graph of K unrolled steps. */
+function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: { name: string; shape: number[] }[], K: number, B: number, T: number, optimizer: Optimizer): GraphBuilder {
+  const c = model.config;
+  const g = new GraphBuilder('lm_train');
+  const full = mode === 'full';
+  const frozen = new Map<string, Tensor>();
+  if (!full) for (const name of weightNames(c)) frozen.set(name, { name: g.input(name, weightShape(c, name)), shape: weightShape(c, name) });
+  let current = params.map((p) => g.input(p.name, p.shape));
+  let m = optimizer === 'adam' ? params.map((p) => g.input(`${p.name}.m`, p.shape)) : [];
+  let v = optimizer === 'adam' ? params.map((p) => g.input(`${p.name}.v`, p.shape)) : [];
+  const hp = g.input('hp', [optimizer === 'adam' ? Math.max(4, 2 * K) : 4]);
+  const losses: string[] = [];
+  for (let k = 0; k < K; k++) {
+    const t = new Tape(g);
+    const x = t.known(g.input(`x${k}`, [B * T, c.vocabSize]), [B * T, c.vocabSize]);
+    const y = t.known(g.input(`y${k}`, [B * T, c.vocabSize]), [B * T, c.vocabSize]);
+    const watched = params.map((p, i) => t.watch(current[i]!, p.shape));
+    let weights: Map<string, Tensor>;
+    let lora: Parameters<typeof buildForward>[6];
+    if (full) weights = new Map(params.map((p, i) => [p.name, watched[i]!]));
+    else {
+      weights = frozen;
+      const tensors = new Map<string, { a: Tensor; b: Tensor }>();
+      for (let i = 0; i < params.length; i += 2) tensors.set(params[i]!.name.replace(/\.lora_A\.weight$/, ''), { a: watched[i]!, b: watched[i + 1]! });
+      lora = { tensors, spec: mode };
+    }
+    const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, lora);
+    losses.push(g.reshape(loss!.name, [1]));
+    const grads = t.grad(loss!, watched);
+    if (optimizer === 'adam') {
+      const stepSize = g.gather(hp, [2 * k], 0);
+      const bc2 = g.gather(hp, [2 * k + 1], 0);
+      const next = params.map((_, i) => adamStep(g, current[i]!, grads[i]!, { m: m[i]!, v: v[i]! }, stepSize, bc2));
+      current = next.map((n) => n.p);
+      m = next.map((n) => n.state.m);
+      v = next.map((n) => n.state.v);
+    } else {
+      const lr = g.gather(hp, [0], 0);
+      current = params.map((_, i) => sgdStep(g, current[i]!, grads[i]!, lr));
+    }
+  }
+  params.forEach((p, i) => {
+    g.output(current[i]!, `${p.name}.next`, p.shape);
+    if (optimizer === 'adam') {
+      g.output(m[i]!, `${p.name}.m.next`, p.shape);
+      g.output(v[i]!, `${p.name}.v.next`, p.shape);
+    }
+  });
+  g.output(K === 1 ? losses[0]! : g.concat(losses, 0), 'losses', [K]);
+  return g;
+}
+
+const nextTask = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrainOptions): Promise<LmTrainResult> {
+  const c = o.model.config;
+  const T = o.context ?? c.maxPositions;
+  const K0 = o.stepsPerRun ?? 8;
+  const optimizer = o.optimizer ?? 'adam';
+  const seed = o.seed ?? 0;
+  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new LmInputError('lr', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
+  validate(o, T, K0);
+  throwIfAborted(o.signal);
+  const rt = engine.rt;
+  const full = o.mode === 'full';
+  const adapter0 = full ? undefined : (o.adapter ?? initAdapter(c, o.mode as LoraSpec, seed));
+  const params = trainables(o.model, o.mode, adapter0);
+  const trainableParameters = full ? parameterCount(c) : adapterParameterCount(c, o.mode as LoraSpec);
+
+  // State: parameter values (and moments) as tensors, fed back run after run.
+  const state: Record<string, OrtTensor> = {};
+  const initial = (name: string): Weight => {
+    if (full) return o.model.weights.get(name)!;
+    const p = adapter0!.modules.find((q) => name.startsWith(`${q.path}.lora_`))!;
+    return name.endsWith('lora_A.weight') ? p.a : p.b;
+  };
+  for (const p of params) {
+    state[p.name] = rt.tensorOf(new Float32Array(initial(p.name).data), p.shape);
+    if (optimizer === 'adam') {
+      state[`${p.name}.m`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);
+      state[`${p.name}.v`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);
+    }
+  }
+  const frozenFeeds = full ? {} : Object.fromEntries(engine.weightFeeds(o.model));
+  const gen = new TorchGenerator(seed);
+  const losses = new Float32Array(o.steps);
+  const started = performance.now();
+  let done = 0;
+  let tokensPerSecond = 0;
+  const snapshot = async (): Promise<Trained> => {
+    const values = new Map<string, Float32Array>();
+    for (const p of params) values.set(p.name, new Float32Array(await rt.read(state[p.name]!)));
+    if (full) return { model: { ...o.model, weights: new Map(params.map((p) => [p.name, { shape: p.shape, data: values.get(p.name)! }])) } };
+    return {
+      adapter: {
+        spec: adapter0!.spec,
+        modules: adapter0!.modules.map((q) => {
+          const n = adapterInputNames(q.path);
+          return { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
+        }),
+      },
+    };
+  };
+  try {
+    while (done < o.steps) {
+      throwIfAborted(o.signal);
+      const K = Math.min(K0, o.steps - done);
+      const key = `lm-train-${full ? 'full' : specKey(o.mode as LoraSpec)}-${optimizer}-K${K}-${o.batch}x${T}`;
+      const outNames = params.flatMap((p) => (optimizer === 'adam' ? [`${p.name}.next`, `${p.name}.m.next`, `${p.name}.v.next`] : [`${p.name}.next`]));
+      const session = await rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer), { gpuOutputs: outNames });
+      const feeds: Record<string, OrtTensor> = { ...frozenFeeds, ...state, hp: rt.tensorOf(hyper(K, optimizer, o.lr, done), [optimizer === 'adam' ? Math.max(4, 2 * K) : 4]) };
+      for (let k = 0; k < K; k++) {
+        const b = o.batches ? o.batches(done + k) : sampleBatch(o.tokens, o.batch, T, gen);
+        feeds[`x${k}`] = rt.tensorOf(oneHot(b.x, c.vocabSize), [o.batch * T, c.vocabSize]);
+        feeds[`y${k}`] = rt.tensorOf(oneHot(b.y!, c.vocabSize), [o.batch * T, c.vocabSize]);
+      }
+      const out = await rt.run(session, feeds);
+      const runLosses = await rt.read(out.losses!);
+      losses.set(runLosses, done);
+      const bad = Array.from(runLosses).findIndex((l) => !Number.isFinite(l));
+      for (const p of params) {
+        rt.release(state[p.name]);
+        state[p.name] = out[`${p.name}.next`]!;
+        if (optimizer === 'adam') {
+          rt.release(state[`${p.name}.m`]);
+          rt.release(state[`${p.name}.v`]);
+          state[`${p.name}.m`] = out[`${p.name}.m.next`]!;
+          state[`${p.name}.v`] = out[`${p.name}.v.next`]!;
+        }
+      }
+      if (bad >= 0) throw new TrainingDivergedError(done + bad, losses.slice(0, done + bad + 1));
+      done += K;
+      tokensPerSecond = (done * o.batch * T) / ((performance.now() - started) / 1000);
+      await o.onProgress?.({ step: done, losses: losses.slice(0, done), tokensPerSecond, snapshot });
+      if (o.signal && done < o.steps) await nextTask();
+      if (o.signal?.aborted && done < o.steps) throw abortError(o.signal);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { losses, trainableParameters, trainingStateBytes: 16 * trainableParameters, tokensPerSecond, seconds, ...(await snapshot()) };
+  } finally {
+    for (const t of Object.values(state)) rt.release(t);
+  }
+}
+
+const numel = (s: number[]): number => s.reduce((n, d) => n * d, 1);
+
+/** ∂L/∂A and ∂L/∂B of every adapted module (an Adapter-shaped result) and the loss, for one batch. */
+export async function adapterGradients(engine: LanguageModelEngine, model: LanguageModel, batch: Batch, adapter: Adapter): Promise<{ loss: number; grad: Adapter }> {
+  const c = model.config;
+  const { batch: B, context: T } = batch;
+  const rt = engine.rt;
+  const params = trainables(model, adapter.spec, adapter);
+  const session = await rt.session(`lm-grad-${specKey(adapter.spec)}-${B}x${T}`, () => {
+    const g = new GraphBuilder('lm_adapter_gradients');
+    const t = new Tape(g);
+    const weights = new Map(weightNames(c).map((n) => [n, t.input(n, weightShape(c, n))]));
+    const tensors = new Map<string, { a: Tensor; b: Tensor }>();
+    const wrt: Tensor[] = [];
+    for (const p of adapter.modules) {
+      const n = adapterInputNames(p.path);
+      const ab = { a: t.input(n.a, p.a.shape, true), b: t.input(n.b, p.b.shape, true) };
+      tensors.set(p.path, ab);
+      wrt.push(ab.a, ab.b);
+    }
+    const x = t.input('x', [B * T, c.vocabSize]);
+    const y = t.input('y', [B * T, c.vocabSize]);
+    const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, { tensors, spec: adapter.spec });
+    g.output(loss!.name, 'loss', []);
+    t.grad(loss!, wrt).forEach((name, i) => g.output(name, `${params[i]!.name}.grad`, params[i]!.shape));
+    return g;
+  });
+  const feeds: Record<string, OrtTensor> = { ...Object.fromEntries(engine.weightFeeds(model)), ...engine.adapterFeeds(adapter) };
+  feeds.x = rt.tensorOf(oneHot(batch.x, c.vocabSize), [B * T, c.vocabSize]);
+  feeds.y = rt.tensorOf(oneHot(batch.y!, c.vocabSize), [B * T, c.vocabSize]);
+  const out = await rt.run(session, feeds);
+  const modules = [];
+  for (const p of adapter.modules) {
+    const n = adapterInputNames(p.path);
+    modules.push({
+      path: p.path,
+      a: { shape: p.a.shape, data: new Float32Array(await rt.read(out[`${n.a}.grad`]!)) },
+      b: { shape: p.b.shape, data: new Float32Array(await rt.read(out[`${n.b}.grad`]!)) },
+    });
+  }
+  return { loss: (await rt.read(out.loss!))[0]!, grad: { spec: adapter.spec, modules } };
+}
