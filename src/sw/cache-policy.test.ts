@@ -9,7 +9,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheName, deleteOtherVersions, offlineStatus, precache, respond, type BuildManifest } from './cache-policy';
-import { buildManifest, urlOfFile } from '../lib/service-worker-integration';
+import { buildManifest, devServiceWorker, urlOfFile } from '../lib/service-worker-integration';
 
 /** Just enough of Cache / CacheStorage for the policy: keyed by URL, ignoring the query when asked. */
 class MemoryCache {
@@ -160,5 +160,14 @@ describe('build manifest', () => {
     expect(urlOfFile('chapters/x/index.html')).toBe('chapters/x/');
     expect(urlOfFile('404.html')).toBe('404.html');
     expect(urlOfFile('models/a b.onnx')).toBe('models/a%20b.onnx');
+  });
+});
+
+describe('the worker astro dev serves', () => {
+  it("is a script that deletes only this site's caches", () => {
+    const code = devServiceWorker('/lora-live/');
+    expect(() => new Function(code)).not.toThrow();
+    expect(code).toContain(JSON.stringify(`${cacheName('https://example.org/lora-live/', 'x').slice(0, -1)}`));
+    expect(code).toContain('unregister()');
   });
 });
