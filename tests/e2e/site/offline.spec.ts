@@ -9,6 +9,9 @@ import { SMALL, demoUrl, done, live, slot } from '../demos/demo-page';
 import { base, distDir, sitePath } from './site';
 import { startStaticServer, type StaticServer } from './support/static-server';
 
+// playwright.config.ts blocks service workers for every other test; these are about it.
+test.use({ serviceWorkers: 'allow' });
+
 /** The whole build is precached: wasm included, so allow for a slow shared machine. */
 const SAVED_TIMEOUT = 90_000;
 
