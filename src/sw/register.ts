@@ -43,7 +43,9 @@ export function registerServiceWorker(base: string, statusEl: HTMLElement | null
   // After the page's own loads, so precaching does not compete with the first demo's wasm.
   const start = () => {
     sw.register(`${base}sw.js`, { scope: base }).then(
-      (reg) => {
+      (reg: ServiceWorkerRegistration | undefined) => {
+        // Some hosts (and test browsers that block workers) resolve without a registration.
+        if (!reg) return;
         if (reg.installing && !reg.active) show('saving', 'Saving this site for offline use…');
         void refresh();
       },
