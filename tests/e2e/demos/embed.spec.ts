@@ -32,7 +32,7 @@ function python(): { python?: string; reason: string } {
   const p = process.env.COMPANION_PYTHON;
   if (!p) return { reason: 'COMPANION_PYTHON is not set (a Python with torch, e.g. /work/venv/bin/python)' };
   const r = spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' });
-  return r.status === 0 ? { python: p } : { reason: `${p} cannot import torch: ${r.stderr.trim().split('\n').pop()}` };
+  return r.status === 0 ? { python: p, reason: p } : { reason: `${p} cannot import torch: ${r.stderr.trim().split('\n').pop()}` };
 }
 
 test('Export as Python downloads the script for the current settings, and it prints the demo’s numbers', async ({ page }, info) => {
