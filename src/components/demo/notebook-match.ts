@@ -86,15 +86,16 @@ export function compareWithNotebook(printout: string, reference: string): Notebo
 /** One sentence for under the printout. */
 export function notebookMatchText(m: NotebookMatch): string {
   const run = 'the notebook’s reference run (PyTorch on a CPU)';
-  if (m.kind === 'identical') return `With the notebook’s settings this printout is ${run}’s, digit for digit (${m.numbers} printed numbers).`;
+  if (m.kind === 'identical') return `With the notebook’s settings this printout matches ${run} digit for digit (${m.numbers} printed numbers).`;
   const n = m.differences.length;
+  const differ = n === 1 ? 'differs' : 'differ';
   const { label } = m.largest;
   const ex = `${label}${label && !label.endsWith('=') ? ' ' : ''}${m.largest.here} here, ${m.largest.notebook} in the notebook`;
   if (m.kind === 'round-off') {
     return (
       `With the notebook’s settings this printout reproduces ${run} to float32 round-off, not digit for digit: ` +
-      `${n} of ${m.numbers} printed numbers differ in their last digits (${ex}).`
+      `${n} of ${m.numbers} printed numbers ${differ} in the last digits (${ex}).`
     );
   }
-  return `With the notebook’s settings this printout differs from ${run}: ${n} of ${m.numbers} printed numbers differ (${ex}).`;
+  return `With the notebook’s settings this printout differs from ${run}: ${n} of ${m.numbers} printed numbers ${differ} (${ex}).`;
 }

@@ -90,3 +90,18 @@ for (const chapter of readChapters()) {
     expect(total, `JS for ${pagePath}: ${JSON.stringify(sizes)}`).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 }
+
+test('a demo whose printout is in the notebook says how closely it matches (digit for digit or round-off), never "differs"', () => {
+  const found: string[] = [];
+  for (const c of readChapters()) {
+    const html = readFileSync(distFile(sitePath(`chapters/${c.slug}/`)), 'utf8');
+    for (const m of html.matchAll(/data-notebook-match="([a-z-]+)"[^>]*>([^<]*)</g)) {
+      found.push(m[1]!);
+      expect(m[1], `${c.slug}: ${m[2]}`).not.toBe('different');
+      if (m[1] === 'round-off') expect(m[2]).toMatch(/to float32 round-off, not digit for digit/);
+      expect(m[2]).not.toMatch(/the notebook’s result/);
+    }
+  }
+  // The real chapters have printouts from the notebook (the fixture chapters may not).
+  if (!process.env.CHAPTERS_DIR) expect(found.length).toBeGreaterThan(0);
+});
