@@ -173,6 +173,25 @@ describe('heatmapChart', () => {
     expect(svg).toContain('var(--div-neg, #');
     expect(svg.length).toBeLessThan(45_000);
   });
+  it('draws a wide matrix (4 × 32) across the panel with rows that fit their labels, the key below, and no empty band', () => {
+    const m = randomMatrix(4, 32, 1, 7);
+    const svg = heatmapChart({ title: 'h', subtitle: 's', desc: 'd', matrix: m, name: 'h', xLabel: 'Output dim', yLabel: 'Token' });
+    expectGoodSvg(svg);
+    const height = Number(/viewBox="0 0 480 ([\d.]+)"/.exec(svg)?.[1]);
+    expect(height).toBeLessThan(300);
+    const cells = /class="hb" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/.exec(svg)!.slice(1).map(Number);
+    expect(cells[2]).toBeGreaterThan(300); // most of the 480 width, not a strip beside the key
+    // Every row labelled, 22 units or more apart, and the empty space above and below is small.
+    const rowLabels = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" dy="0.35em" text-anchor="end">(\d+)<\/text>/g)];
+    expect(rowLabels.map((r) => r[2])).toEqual(['0', '1', '2', '3']);
+    expect(Number(rowLabels[1]![1]) - Number(rowLabels[0]![1])).toBeGreaterThanOrEqual(22);
+    expect(height - cells[3]!).toBeLessThan(160);
+  });
+  it('labels both ends of the colour key alike', () => {
+    const svg = heatmapChart({ title: 'W', desc: 'd', matrix: { rows: 1, cols: 2, data: [0.0494031, -0.01] }, name: 'W', xLabel: 'in', yLabel: 'out' });
+    expect(svg).toContain('>−0.0494</text>');
+    expect(svg).toContain('>0.0494</text>');
+  });
   it('carries cell values for pointer tips on small matrices', () => {
     const m = { rows: 2, cols: 2, data: [1, -0.5, 0, 1e-5] };
     const svg = heatmapChart({ title: 'W', desc: 'd', matrix: m, name: 'W', xLabel: 'in', yLabel: 'out' });

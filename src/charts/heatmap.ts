@@ -7,7 +7,7 @@
  * inside a scaled group: about 7 bytes per cell instead of a 60-byte <rect>.
  */
 import type { PlainMatrix } from '../../demos/index';
-import { defaultMargins, frame } from './frame';
+import { PANEL, defaultMargins, frame } from './frame';
 import { format } from 'd3-format';
 import { el, formatValue, num, text } from './svg';
 
@@ -33,10 +33,11 @@ export function maxAbs(m: PlainMatrix): number {
 }
 
 /**
- * The cells of a matrix with its top-left corner at (x, y) and square cells of side `cell`,
- * plus a frame. Row i is drawn at y + i·cell (row 0 on top, like imshow).
+ * The cells of a matrix with its top-left corner at (x, y), cells `cell` wide and `cellH`
+ * high (square by default), plus a frame. Row i is drawn at y + i·cellH (row 0 on top, like
+ * imshow). The runs are horizontal strokes, so a taller cell just scales their width.
  */
-export function heatmapCells(m: PlainMatrix, x: number, y: number, cell: number, o: CellsOptions): string {
+export function heatmapCells(m: PlainMatrix, x: number, y: number, cell: number, o: CellsOptions, cellH = cell): string {
   const max = o.max ?? maxAbs(m);
   // Each bucket is one path of unit-wide horizontal strokes (stroke-width 1 = one cell high):
   // "M3 5.5h2" starts a run in a new row, "m4 0h1" continues along the same row.
@@ -77,7 +78,7 @@ export function heatmapCells(m: PlainMatrix, x: number, y: number, cell: number,
     paths += `<path class="${cls}" stroke-opacity="${num(Number(level) / LEVELS)}" d="${b.d}"/>`;
   }
   const w = m.cols * cell;
-  const h = m.rows * cell;
+  const h = m.rows * cellH;
   // One target over the whole matrix: its tip states the range (keyboard focus), and with
   // cell tips on, tooltip.ts reads the value under the pointer from data-grid-* instead of
   // one element per cell.
@@ -99,7 +100,7 @@ export function heatmapCells(m: PlainMatrix, x: number, y: number, cell: number,
     'data-grid-values': tipsOn ? m.data.map(gridValue).join(' ') : undefined,
   });
   return (
-    `<g transform="translate(${num(x)} ${num(y)}) scale(${num(cell)})">${paths}</g>` +
+    `<g transform="translate(${num(x)} ${num(y)}) scale(${cellH === cell ? num(cell) : `${num(cell)} ${num(cellH)}`})">${paths}</g>` +
     el('rect', { class: 'ax', x, y, width: w, height: h, 'stroke-opacity': 0.5 }) +
     target
   );
@@ -133,12 +134,13 @@ export function divergingLegend(x: number, y: number, width: number, max: number
     });
   }
   out += el('rect', { class: 'ax', x, y, width, height: 10, 'stroke-opacity': 0.5 });
-  const lbl = (v: number) => (max > 0 ? formatValue(v) : '0');
+  // Both ends from one formatted magnitude, so they read alike (−0.0494 … 0.0494).
+  const end = max > 0 ? formatValue(max) : '0';
   if (labels)
     out +=
-    text({ x, y: y + 24, 'text-anchor': 'start' }, lbl(-max)) +
-    text({ x: x + width / 2, y: y - 4, 'text-anchor': 'middle' }, '0') +
-    text({ x: x + width, y: y + 24, 'text-anchor': 'end' }, lbl(max));
+      text({ x, y: y + 24, 'text-anchor': 'start' }, max > 0 ? `−${end}` : end) +
+      text({ x: x + width / 2, y: y - 4, 'text-anchor': 'middle' }, '0') +
+      text({ x: x + width, y: y + 24, 'text-anchor': 'end' }, end);
   return `<g class="key">${out}</g>`;
 }
 
@@ -152,33 +154,64 @@ export interface HeatmapOptions extends CellsOptions {
   yLabel: string;
 }
 
-/** One matrix in a 480×300 panel: cells left, colour key right, axis labels with index ticks. */
+/** Rows of a wide matrix are drawn at least this high (viewBox units), so their labels never touch. */
+const MIN_ROW = 22;
+/** Index labels closer than this (viewBox units) would collide, at the enlarged text of a phone too. */
+const MIN_TICK_GAP = 22;
+
+/**
+ * One matrix in a 480-wide panel: cells, colour key, axis labels with index ticks. A matrix
+ * limited by the height (square, tall) has the key on its right in a 480×300 panel. A wide one
+ * (4 tokens × 32 dims) would be a thin strip there in a mostly empty panel: it gets the whole
+ * width, rows at least MIN_ROW high, the key below, and a panel only as tall as that.
+ */
 export function heatmapChart(o: HeatmapOptions): string {
-  const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id });
   const m = defaultMargins(!!o.subtitle);
   // Wide enough for both end labels side by side at 1.6× text size; a square matrix is limited
   // by the height, so the wider key does not shrink it.
   const keyW = 160;
-  const availW = f.width - m.left - m.right - keyW - 20;
-  const availH = f.height - m.top - m.bottom;
+  const fullW = PANEL.width - m.left - m.right;
+  const sideW = fullW - keyW - 20;
+  const fullH = PANEL.height - m.top - m.bottom;
   const { rows, cols } = o.matrix;
-  const cell = rows > 0 && cols > 0 ? Math.min(availW / cols, availH / rows) : 0;
+  const some = rows > 0 && cols > 0;
+  const wide = some && sideW / cols < fullH / rows;
+
+  const availW = wide ? fullW : sideW;
+  const cell = some ? Math.min(availW / cols, fullH / rows) : 0;
+  const cellH = wide ? Math.min(Math.max(cell, MIN_ROW), fullH / rows) : cell;
   const w = cols * cell;
-  const h = rows * cell;
+  const h = rows * cellH;
   const x = m.left + (availW - w) / 2;
-  const y = m.top + (availH - h) / 2;
+  // The key below a wide matrix: its "0" above it, clear of the x-axis label.
+  const keyY = m.top + h + 64;
+  const height = wide ? keyY + 36 : PANEL.height;
+  const y = wide ? m.top : m.top + (fullH - h) / 2;
+  const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id, height });
+
   const max = o.max ?? maxAbs(o.matrix);
-  let body = heatmapCells(o.matrix, x, y, cell, { ...o, max });
-  // Index ticks at 0 and every ~quarter, like imshow's axes.
-  const step = (n: number) => (n <= 8 ? 1 : n <= 16 ? 4 : n <= 40 ? 8 : 16);
+  let body = heatmapCells(o.matrix, x, y, cell, { ...o, max }, cellH);
+  // Index ticks at 0 and at a round step, like imshow's axes, never closer than MIN_TICK_GAP.
+  const round = (n: number) => (n <= 8 ? 1 : n <= 16 ? 4 : n <= 40 ? 8 : 16);
+  const step = (n: number, size: number) => {
+    let k = round(n);
+    while (k * size < MIN_TICK_GAP && k < n) k *= 2;
+    return k;
+  };
   let ticks = '';
-  for (let j = 0; j < cols; j += step(cols)) ticks += text({ x: x + (j + 0.5) * cell, y: y + h + 14, 'text-anchor': 'middle' }, j);
-  for (let i = 0; i < rows; i += step(rows)) ticks += text({ x: x - 5, y: y + (i + 0.5) * cell, dy: '0.35em', 'text-anchor': 'end' }, i);
+  for (let j = 0; j < cols; j += step(cols, cell)) ticks += text({ x: x + (j + 0.5) * cell, y: y + h + 14, 'text-anchor': 'middle' }, j);
+  for (let i = 0; i < rows; i += step(rows, cellH)) ticks += text({ x: x - 5, y: y + (i + 0.5) * cellH, dy: '0.35em', 'text-anchor': 'end' }, i);
   body += `<g aria-hidden="true" class="st">${ticks}</g>`;
   body += text({ class: 'al', x: x + w / 2, y: y + h + 34, 'text-anchor': 'middle' }, o.xLabel);
   body += text({ class: 'al', transform: `translate(${num(x - 34)} ${num(y + h / 2)}) rotate(-90)`, 'text-anchor': 'middle' }, o.yLabel);
-  const kx = f.width - m.right - keyW;
-  body += text({ class: 'st', x: kx + keyW / 2, y: m.top + availH / 2 - 36, 'text-anchor': 'middle' }, 'colour key');
-  body += divergingLegend(kx, m.top + availH / 2 - 10, keyW, max);
+  if (wide) {
+    const kx = m.left + (fullW - keyW) / 2;
+    body += text({ class: 'st', x: kx - 10, y: keyY + 9, 'text-anchor': 'end' }, 'colour key');
+    body += divergingLegend(kx, keyY, keyW, max);
+  } else {
+    const kx = f.width - m.right - keyW;
+    body += text({ class: 'st', x: kx + keyW / 2, y: m.top + fullH / 2 - 36, 'text-anchor': 'middle' }, 'colour key');
+    body += divergingLegend(kx, m.top + fullH / 2 - 10, keyW, max);
+  }
   return f.wrap(body);
 }

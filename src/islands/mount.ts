@@ -186,7 +186,7 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
     status.error(undefined);
     status.progress('');
     figure.show(view());
-    status.set('Reset to the notebook’s settings and result.');
+    status.set('Reset to the notebook’s settings and the result computed when the site was built.');
   });
   const backendSelect = el.backendSelect;
   if (backendSelect) {

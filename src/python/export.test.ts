@@ -4,51 +4,52 @@
  * settings are refused with a message, and (with a Python that has torch) a script exported for
  * non-default settings prints the engine's numbers for those settings.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../demos/index';
 import type { Engine } from '../../demos/types';
-import { bothPrintouts, expectSamePrintout, pythonOrSkip } from '../../tests/unit/companion-support';
-import { DEMO_IDS, STATE, defaults, type DemoId, type Param } from '../islands/state';
-import { COMPANION_SCRIPTS, PythonExportError, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
+import { bothPrintouts, expectSamePrintout, pythonOrSkip, repoRoot } from '../../tests/unit/companion-support';
+import { SPECS, specEntry, type AnySpec } from '../specs/index';
+import { defaults } from '../specs/parts/spec';
+import { PythonExportError, companionSource, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
 
-const computed = (demo: DemoId) =>
-  Object.entries(STATE[demo] as Record<string, Param>)
+const specs = [...SPECS.values()].map((e) => e.spec);
+const spec = (id: string): AnySpec => specEntry(id).spec;
+const computed = (s: AnySpec) =>
+  Object.entries(s.params)
     .filter(([, p]) => !p.display)
     .map(([k]) => k);
 
-describe('the companion table', () => {
-  it('has a script for every demo id of the URL state', () => {
-    expect(Object.keys(COMPANION_SCRIPTS).sort()).toEqual([...DEMO_IDS].sort());
-  });
-
-  for (const demo of DEMO_IDS) {
-    it(`${demo}: the settings block has the demo's parameters (less display-only ones) and its defaults`, () => {
-      const block = pythonDefaults(demo);
-      expect(Object.keys(block).sort()).toEqual(computed(demo).sort());
-      const demoDefaults = defaults(demo) as PythonSettings;
+describe('every spec names its companion script', () => {
+  for (const s of specs) {
+    it(`${s.id}: companion/${s.python} exists; its settings block has the demo's parameters (less display-only ones) and its defaults`, () => {
+      expect(s.python, `${s.id} declares python: '<file>.py'`).toMatch(/^\w+\.py$/);
+      expect(existsSync(path.join(repoRoot, 'companion', s.python!))).toBe(true);
+      const block = pythonDefaults(s);
+      expect(Object.keys(block).sort()).toEqual(computed(s).sort());
+      const demoDefaults = defaults(s.params) as PythonSettings;
       for (const key of Object.keys(block)) expect(block[key], key).toEqual(demoDefaults[key]);
-      // Display-only parameters are the ones the table tells the exporter to ignore.
-      const display = Object.keys(STATE[demo]).filter((k) => !computed(demo).includes(k));
-      expect([...COMPANION_SCRIPTS[demo].displayOnly].sort()).toEqual(display.sort());
     });
   }
 
-  it('names the file', () => {
-    expect(pythonFileName('lowrank')).toBe('low_rank.py');
-    expect(pythonFileName('training')).toBe('training.py');
+  it('names the file like the companion file', () => {
+    expect(pythonFileName(spec('lowrank'))).toBe('low_rank.py');
+    expect(pythonFileName(spec('training'))).toBe('training.py');
   });
 });
 
 describe('pythonScript', () => {
-  const source = COMPANION_SCRIPTS.training.source;
+  const training = spec('training');
+  const source = companionSource('training.py');
 
   it('with the defaults (or nothing) returns the script unchanged', () => {
-    expect(pythonScript('training', {})).toBe(source);
-    expect(pythonScript('training', pythonDefaults('training'))).toBe(source);
+    expect(pythonScript(training, {})).toBe(source);
+    expect(pythonScript(training, pythonDefaults(training))).toBe(source);
   });
 
   it('writes each value as a Python literal and keeps the comment; nothing outside the block changes', () => {
-    const out = pythonScript('training', { rank: 8, lr: 1e-7, optimizer: 'adam', scalingRule: 'alpha/sqrt(r)', alpha: 0.5 });
+    const out = pythonScript(training, { rank: 8, lr: 1e-7, optimizer: 'adam', scalingRule: 'alpha/sqrt(r)', alpha: 0.5 });
     expect(out).toContain('    "rank": 8,  # LoRA rank r of the adapter\n');
     expect(out).toContain('    "lr": 1e-7,  # learning rate\n');
     expect(out).toContain('    "optimizer": "adam",  # "sgd" or "adam"\n');
@@ -58,22 +59,24 @@ describe('pythonScript', () => {
     const outside = (t: string) => t.replace(/SETTINGS = \{[^}]*\}/, '');
     expect(outside(out)).toBe(outside(source));
     // Exporting the exported script again with other values works the same way.
-    expect(pythonScript('training', { rank: 4, lr: 0.01, optimizer: 'sgd', scalingRule: 'alpha/r', alpha: 8 })).toBe(source);
+    expect(pythonScript(training, { rank: 4, lr: 0.01, optimizer: 'sgd', scalingRule: 'alpha/r', alpha: 8 })).toBe(source);
   });
 
   it('writes lists and ignores display-only settings', () => {
-    expect(pythonScript('rank', { ranks: [2, 16] })).toContain('    "ranks": [2, 16],');
-    expect(pythonScript('merging', { view: 'merged', rank: 2 })).toBe(pythonScript('merging', { rank: 2 }));
-    expect(pythonScript('adapters', { adapter: 'taskB' })).toBe(COMPANION_SCRIPTS.adapters.source);
+    expect(pythonScript(spec('rank'), { ranks: [2, 16] })).toContain('    "ranks": [2, 16],');
+    expect(pythonScript(spec('merging'), { view: 'merged', rank: 2 })).toBe(pythonScript(spec('merging'), { rank: 2 }));
+    expect(pythonScript(spec('adapters'), { adapter: 'taskB' })).toBe(companionSource('adapters.py'));
   });
 
   it('refuses what it cannot write, with a message', () => {
-    const fails = (demo: string, s: PythonSettings, message: RegExp) => {
-      expect(() => pythonScript(demo, s)).toThrow(PythonExportError);
-      expect(() => pythonScript(demo, s)).toThrow(message);
+    const fails = (id: string | AnySpec, s: PythonSettings, message: RegExp) => {
+      const target = typeof id === 'string' ? spec(id) : id;
+      expect(() => pythonScript(target, s)).toThrow(PythonExportError);
+      expect(() => pythonScript(target, s)).toThrow(message);
     };
-    fails('nope', {}, /No Python companion for the demo “nope”/);
-    fails('training', { ranks: [1] }, /no setting ranks; it takes rank, lr/);
+    fails({ ...training, id: 'nope', python: undefined }, {}, /The demo “nope” has no Python companion/);
+    fails({ ...training, python: 'nope.py' }, {}, /There is no companion\/nope\.py/);
+    fails('training', { ranks: [1] }, /training script \(training\.py\) has no setting ranks; it takes rank, lr/);
     fails('training', { rank: '8' }, /rank must be a number, not "8"/);
     fails('training', { optimizer: 3 }, /optimizer must be a string/);
     fails('training', { lr: Number.NaN }, /lr must hold finite numbers/);
@@ -86,7 +89,7 @@ describe('pythonScript', () => {
 // Round trip: exported for non-default settings → Python → the engine's numbers -------------
 
 /** Settings a reader could pick, none of them the notebook's (cheap: a few seconds each). */
-const EXPORTED: Record<DemoId, PythonSettings> = {
+const EXPORTED: Record<string, PythonSettings> = {
   lowrank: { trueRank: 3, noise: 0.05, size: 24, seed: 11 },
   implementation: { rank: 2, alpha: 2, dIn: 16, dOut: 24, scalingRule: 'alpha/r', seed: 9 },
   training: { rank: 2, lr: 0.05, epochs: 40, optimizer: 'sgd', scalingRule: 'alpha/r', alpha: 16, seed: 2 },
@@ -104,13 +107,14 @@ beforeAll(async () => {
 afterAll(async () => engine?.dispose());
 
 describe.skipIf(skip)(`an exported script prints the engine's numbers for its settings (${reason})`, () => {
-  for (const demo of DEMO_IDS) {
-    it(`${demo}: ${JSON.stringify(EXPORTED[demo])}`, async () => {
-      const settings = { ...(defaults(demo) as PythonSettings), ...EXPORTED[demo] };
-      const script = pythonScript(demo, settings);
-      expect(script).not.toBe(COMPANION_SCRIPTS[demo].source);
-      const [py, en] = await bothPrintouts(python!, engine, demo, script, settings);
-      expectSamePrintout(demo, py, en);
+  for (const s of specs) {
+    it(`${s.id}: ${JSON.stringify(EXPORTED[s.id])}`, async () => {
+      expect(EXPORTED[s.id], `settings to export for ${s.id}`).toBeDefined();
+      const settings = { ...(defaults(s.params) as PythonSettings), ...EXPORTED[s.id] };
+      const script = pythonScript(s, settings);
+      expect(script).not.toBe(companionSource(s.python!));
+      const [py, en] = await bothPrintouts(python!, engine, s.id, script, settings);
+      expectSamePrintout(s.id, py, en);
     });
   }
 });

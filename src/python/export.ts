@@ -14,16 +14,8 @@
  *     }
  *     # ---- end of settings ----
  *
- * whose keys are the demo's URL parameter names (src/islands/state.ts); only the values change.
+ * whose keys are the demo's URL parameter names (its spec's `params`); only the values change.
  */
-import adaptersPy from '../../companion/adapters.py?raw';
-import implementationPy from '../../companion/implementation.py?raw';
-import lowRankPy from '../../companion/low_rank.py?raw';
-import mergingPy from '../../companion/merging.py?raw';
-import rankPy from '../../companion/rank.py?raw';
-import savingsPy from '../../companion/savings.py?raw';
-import trainingPy from '../../companion/training.py?raw';
-
 export type PythonSettingValue = number | string | number[];
 export type PythonSettings = Record<string, PythonSettingValue>;
 
@@ -32,38 +24,51 @@ export class PythonExportError extends Error {
   override name = 'PythonExportError';
 }
 
-interface CompanionScript {
-  /** The file name under companion/ (and the name a download should get). */
-  file: string;
-  source: string;
-  /** Settings that change only the demo's picture: the script prints every case, so they are ignored. */
-  displayOnly: readonly string[];
+/**
+ * What the exporter needs of a demo: its spec (src/specs/<experiment>.ts) names its companion
+ * script (`python: 'low_rank.py'`), and its display-only parameters are the ones the script
+ * ignores (it prints every case). Structural, so this module does not load the specs.
+ */
+export interface PythonTarget {
+  id: string;
+  python?: string;
+  params: Readonly<Record<string, { display?: boolean }>>;
 }
 
-/** Demo id (src/islands/state.ts) → its companion script. */
-export const COMPANION_SCRIPTS = {
-  lowrank: { file: 'low_rank.py', source: lowRankPy, displayOnly: [] },
-  implementation: { file: 'implementation.py', source: implementationPy, displayOnly: [] },
-  training: { file: 'training.py', source: trainingPy, displayOnly: [] },
-  merging: { file: 'merging.py', source: mergingPy, displayOnly: ['view'] },
-  rank: { file: 'rank.py', source: rankPy, displayOnly: [] },
-  adapters: { file: 'adapters.py', source: adaptersPy, displayOnly: ['adapter'] },
-  savings: { file: 'savings.py', source: savingsPy, displayOnly: [] },
-} as const satisfies Record<string, CompanionScript>;
+/**
+ * Every companion/*.py as text, by file name. Eager: this module is itself loaded only when
+ * a reader presses "Export as Python" (a dynamic import in src/islands/actions.ts), so the
+ * scripts never count against a chapter's JavaScript budget.
+ */
+const SOURCES: ReadonlyMap<string, string> = new Map(
+  Object.entries(import.meta.glob<string>('../../companion/*.py', { query: '?raw', import: 'default', eager: true })).map(([path, text]) => [
+    path.slice(path.lastIndexOf('/') + 1),
+    text,
+  ]),
+);
 
-export type CompanionDemo = keyof typeof COMPANION_SCRIPTS;
+/** The text of companion/<file> as committed. */
+export function companionSource(file: string): string {
+  const source = SOURCES.get(file);
+  if (source === undefined) throw new PythonExportError(`There is no companion/${file}; the scripts are ${[...SOURCES.keys()].join(', ')}.`);
+  return source;
+}
+
+function scriptOf(target: PythonTarget): { file: string; source: string; displayOnly: string[] } {
+  if (!target.python) throw new PythonExportError(`The demo “${target.id}” has no Python companion (its spec names no \`python\` script).`);
+  return {
+    file: target.python,
+    source: companionSource(target.python),
+    displayOnly: Object.entries(target.params)
+      .filter(([, p]) => p.display)
+      .map(([k]) => k),
+  };
+}
 
 const BLOCK_START = /^# ---- settings\b.*$/m;
 const BLOCK_END = /^# ---- end of settings ----$/m;
 /** One entry of the block: indent, "key", the value's literal, the rest of the line (comma, comment). */
 const ENTRY = /^(\s+)"([A-Za-z_]\w*)": (.+?)(,\s*(?:#.*)?)$/;
-
-function scriptOf(demo: string): CompanionScript {
-  if (!Object.hasOwn(COMPANION_SCRIPTS, demo)) {
-    throw new PythonExportError(`No Python companion for the demo “${demo}”; there is one for ${Object.keys(COMPANION_SCRIPTS).join(', ')}.`);
-  }
-  return COMPANION_SCRIPTS[demo as CompanionDemo];
-}
 
 /** The settings block's entries as [line index, key, default value], in the script's order. */
 function blockEntries(source: string): { lines: string[]; entries: { line: number; key: string; value: PythonSettingValue }[] } {
@@ -81,14 +86,14 @@ function blockEntries(source: string): { lines: string[]; entries: { line: numbe
   return { lines, entries };
 }
 
-/** The settings the companion script of `demo` takes, with its defaults (the notebook's values). */
-export function pythonDefaults(demo: string): PythonSettings {
-  return Object.fromEntries(blockEntries(scriptOf(demo).source).entries.map((e) => [e.key, e.value]));
+/** The settings the companion script of a demo takes, with its defaults (the notebook's values). */
+export function pythonDefaults(target: PythonTarget): PythonSettings {
+  return Object.fromEntries(blockEntries(scriptOf(target).source).entries.map((e) => [e.key, e.value]));
 }
 
-/** The file name for the script of `demo` ("training.py"). */
-export function pythonFileName(demo: string): string {
-  return scriptOf(demo).file;
+/** The file name for the script of a demo ("training.py"): the download is named like the companion file. */
+export function pythonFileName(target: PythonTarget): string {
+  return scriptOf(target).file;
 }
 
 const kindOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
@@ -110,22 +115,22 @@ function pythonLiteral(key: string, value: PythonSettingValue, like: PythonSetti
 }
 
 /**
- * The companion script of `demo` with `settings` written into its settings block. Settings
+ * The companion script of a demo with `settings` written into its settings block. Settings
  * not given keep the script's defaults; display-only settings are ignored; anything else
  * that the block does not have, or a value of the wrong type, throws a PythonExportError.
  */
-export function pythonScript(demo: string, settings: PythonSettings): string {
-  const script = scriptOf(demo);
+export function pythonScript(target: PythonTarget, settings: Readonly<Record<string, unknown>>): string {
+  const script = scriptOf(target);
   const { lines, entries } = blockEntries(script.source);
   const known = new Set(entries.map((e) => e.key));
   const unknown = Object.keys(settings).filter((k) => !known.has(k) && !script.displayOnly.includes(k));
   if (unknown.length) {
-    throw new PythonExportError(`The ${demo} script has no setting ${unknown.join(', ')}; it takes ${[...known].join(', ')}.`);
+    throw new PythonExportError(`The ${target.id} script (${script.file}) has no setting ${unknown.join(', ')}; it takes ${[...known].join(', ')}.`);
   }
   for (const { line, key, value } of entries) {
     if (!Object.hasOwn(settings, key)) continue;
     const m = ENTRY.exec(lines[line]!)!;
-    lines[line] = `${m[1]}"${key}": ${pythonLiteral(key, settings[key]!, value)}${m[4]}`;
+    lines[line] = `${m[1]}"${key}": ${pythonLiteral(key, settings[key] as PythonSettingValue, value)}${m[4]}`;
   }
   return lines.join('\n');
 }

@@ -53,6 +53,7 @@ export function adaptersView(r: AdaptersResult, pick: AdapterChoice): View {
 export const spec = defineDemo({
   id: 'adapters',
   experiment: 'adapters',
+  python: 'adapters.py',
   params: {
     adapter: view<AdapterChoice>('Adapter', 'taskA', [
       { value: 'none', label: 'None (base model)' },

@@ -25,6 +25,7 @@ export function implementationView(r: ImplementationResult): View {
 export const spec = defineDemo({
   id: 'implementation',
   experiment: 'implementation',
+  python: 'implementation.py',
   params: {
     rank: int('Rank r', D.rank, 1, 256),
     alpha: alpha(D.alpha),

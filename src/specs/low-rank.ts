@@ -20,6 +20,7 @@ export function lowRankView(r: LowRankResult): View {
 export const spec = defineDemo({
   id: 'lowrank',
   experiment: 'lowRank',
+  python: 'low_rank.py',
   params: {
     trueRank: int('True rank', D.trueRank, 1, 256),
     noise: num('Noise', D.noise, 0, 10),

@@ -38,6 +38,7 @@ export function mergingView(r: MergingResult, which: Path): View {
 export const spec = defineDemo({
   id: 'merging',
   experiment: 'merging',
+  python: 'merging.py',
   params: {
     ...trainingParams(),
     view: view<Path>('Weights', 'separate', [

@@ -19,6 +19,7 @@ const RANK_NOTE =
 export const spec = defineDemo({
   id: 'rank',
   experiment: 'rankSweep',
+  python: 'rank.py',
   params: {
     ranks: intList('Ranks', D.ranks, 1, D.dModel, 8, 'Comma-separated, e.g. 1, 2, 4, 8; run in increasing order, each once'),
     optimizer: optimizer(D.optimizer),

@@ -49,6 +49,7 @@ function models(v: Values<typeof params>): SavingsModel[] {
 export const spec = defineDemo({
   id: 'savings',
   experiment: 'savings',
+  python: 'savings.py',
   params,
   // A rank above d_model is not a low-rank update any more (and no model preset is that narrow).
   check: (v) => {

@@ -5,6 +5,7 @@ import { ADAM, ADAM_NOTE, liveTraining, trainedAdapterDownloads, trainingParams,
 export const spec = defineDemo({
   id: 'training',
   experiment: 'training',
+  python: 'training.py',
   params: trainingParams(),
   presets: [{ ...ADAM, note: ADAM_NOTE }],
   settings: (v) => trainingSettings(v),

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../demos/index';
 import type { Engine } from '../../demos/types';
-import { COMPANION_SCRIPTS, pythonDefaults, pythonScript, type PythonSettings } from '../../src/python/export';
+import { pythonDefaults, pythonScript, type PythonSettings } from '../../src/python/export';
+import { SPECS } from '../../src/specs/index';
 import { bothPrintouts, expectSamePrintout, lastUnit, pythonOrSkip, repoRoot } from './companion-support';
 
 /** Per demo, settings other than the notebook's: each changes what the script computes. */
@@ -52,21 +53,22 @@ beforeAll(async () => {
 afterAll(async () => engine?.dispose());
 
 describe.skipIf(skip)(`companion scripts against the engine (${reason})`, () => {
-  for (const demo of Object.keys(COMPANION_SCRIPTS)) {
-    const file = path.join(repoRoot, 'companion', COMPANION_SCRIPTS[demo as keyof typeof COMPANION_SCRIPTS].file);
+  for (const { spec } of SPECS.values()) {
+    const demo = spec.id;
+    const file = path.join(repoRoot, 'companion', spec.python ?? `(${demo} names no python script)`);
 
     it(`${demo}: companion/${path.basename(file)} as committed (the notebook's settings) prints the engine's numbers`, async () => {
       const source = readFileSync(file, 'utf8');
-      const defaults = pythonDefaults(demo);
-      expect(pythonScript(demo, defaults), 'filling in the defaults changes nothing').toBe(source);
+      const defaults = pythonDefaults(spec);
+      expect(pythonScript(spec, defaults), 'filling in the defaults changes nothing').toBe(source);
       const [py, en] = await bothPrintouts(python!, engine, demo, source, defaults);
       const worst = expectSamePrintout(demo, py, en);
       console.info(`${demo} (notebook settings): largest |Δ| ${worst.abs.toExponential(1)}, relative ${worst.rel.toExponential(1)}`);
     });
 
     it(`${demo}: with ${JSON.stringify(OTHER_CONFIGS[demo])} prints the engine's numbers`, async () => {
-      const settings = { ...pythonDefaults(demo), ...OTHER_CONFIGS[demo]! };
-      const [py, en] = await bothPrintouts(python!, engine, demo, pythonScript(demo, settings), settings);
+      const settings = { ...pythonDefaults(spec), ...OTHER_CONFIGS[demo]! };
+      const [py, en] = await bothPrintouts(python!, engine, demo, pythonScript(spec, settings), settings);
       const worst = expectSamePrintout(demo, py, en);
       console.info(`${demo} (other settings): largest |Δ| ${worst.abs.toExponential(1)}, relative ${worst.rel.toExponential(1)}`);
     });

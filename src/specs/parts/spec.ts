@@ -29,6 +29,11 @@ export interface DemoDeclaration<E extends ExperimentName, P extends Params> {
   id: string;
   /** The experiment it runs (a key of the engine's EXPERIMENTS table). */
   experiment: E;
+  /**
+   * Its Python companion, a file in companion/ that prints what the demo prints ("low_rank.py"):
+   * "Export as Python" fills in its settings block, the chapter's <Companion demo> links it.
+   */
+  python?: string;
   params: P;
   /** Presets besides "Notebook settings" (the defaults), which every demo has first. */
   presets?: Preset<P>[];

@@ -7,7 +7,7 @@ import { LinkChecker } from 'linkinator';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { base, distDir, readChapters, sitePath } from './site';
+import { base, distDir, embedPages, readChapters, sitePath } from './site';
 
 const BUDGET_BYTES = 30 * 1024;
 
@@ -15,7 +15,8 @@ test('linkinator finds no broken internal link or fragment', async ({ baseURL })
   const origin = baseURL!;
   const checker = new LinkChecker();
   const result = await checker.check({
-    path: origin + sitePath(''),
+    // The embed pages are linked from no page (they are for other sites' frames): start there too.
+    path: [origin + sitePath(''), ...embedPages().map((p) => origin + p)],
     recurse: true,
     checkFragments: true,
     concurrency: 4,
@@ -26,6 +27,7 @@ test('linkinator finds no broken internal link or fragment', async ({ baseURL })
   expect(broken).toEqual([]);
   // The crawl reached every chapter.
   for (const c of readChapters()) expect(result.links.some((l) => l.url.endsWith(`/chapters/${c.slug}/`))).toBe(true);
+  for (const p of embedPages()) expect(result.links.some((l) => l.url.endsWith(p) && l.state === 'OK'), p).toBe(true);
 });
 
 /** dist/ file behind a site URL path. */
@@ -88,3 +90,18 @@ for (const chapter of readChapters()) {
     expect(total, `JS for ${pagePath}: ${JSON.stringify(sizes)}`).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 }
+
+test('a demo whose printout is in the notebook says how closely it matches (digit for digit or round-off), never "differs"', () => {
+  const found: string[] = [];
+  for (const c of readChapters()) {
+    const html = readFileSync(distFile(sitePath(`chapters/${c.slug}/`)), 'utf8');
+    for (const m of html.matchAll(/data-notebook-match="([a-z-]+)"[^>]*>([^<]*)</g)) {
+      found.push(m[1]!);
+      expect(m[1], `${c.slug}: ${m[2]}`).not.toBe('different');
+      if (m[1] === 'round-off') expect(m[2]).toMatch(/to float32 round-off, not digit for digit/);
+      expect(m[2]).not.toMatch(/the notebook’s result/);
+    }
+  }
+  // The real chapters have printouts from the notebook (the fixture chapters may not).
+  if (!process.env.CHAPTERS_DIR) expect(found.length).toBeGreaterThan(0);
+});

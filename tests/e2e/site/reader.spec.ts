@@ -6,6 +6,8 @@ const chapters = readChapters();
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`axe finds no violations on any page (${scheme})`, async ({ page }) => {
+    // Every page, the /embed/ pages included, in one test: allow for a busy machine.
+    test.slow();
     await page.emulateMedia({ colorScheme: scheme });
     const problems: string[] = [];
     for (const path of sitePages()) {

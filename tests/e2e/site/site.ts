@@ -28,6 +28,8 @@ export interface ChapterSource {
   numberedEquations: number;
   /** Labels given with \label{…} in display maths. */
   labels: string[];
+  /** The ids of its `<Demo id="…" />` slots (each has an /embed/<id>/ page). */
+  demos: string[];
 }
 
 function frontmatterField(fm: string, key: string): string | undefined {
@@ -102,12 +104,18 @@ export function readChapters(): ChapterSource[] {
         displayEquations: counts.display,
         numberedEquations: counts.numbered,
         labels: counts.labels,
+        demos: [...body.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').matchAll(/<Demo\b[^>]*?\bid="([^"]+)"/g)].map((m) => m[1]!),
       };
     })
     .sort((a, b) => a.order - b.order);
 }
 
-/** Every page of the site a reader can land on. */
+/** The /embed/<demo>/ page of every demo placed in a chapter. */
+export function embedPages(): string[] {
+  return [...new Set(readChapters().flatMap((c) => c.demos))].map((id) => sitePath(`embed/${id}/`));
+}
+
+/** Every page of the site a reader can land on (embed pages included: a course page frames them). */
 export function sitePages(): string[] {
-  return [sitePath(''), ...readChapters().map((c) => sitePath(`chapters/${c.slug}/`)), sitePath('404.html')];
+  return [sitePath(''), ...readChapters().map((c) => sitePath(`chapters/${c.slug}/`)), ...embedPages(), sitePath('404.html')];
 }

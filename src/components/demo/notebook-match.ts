@@ -1,0 +1,101 @@
+/**
+ * How a demo's printout for the notebook's settings compares with the notebook's own printout
+ * (the reference run, tests/fixtures/reference_output_cpu.txt, written by the PyTorch
+ * companion): digit for digit, or only to float32 round-off (the engine and PyTorch sum in
+ * different orders, so a loss can differ in its 6th decimal and a round-off-sized difference
+ * is itself a different round-off), or not at all. Computed at build time, so the page says
+ * what is true of this build instead of claiming "the notebook's result".
+ *
+ * No table of demos: the printout's lines are looked up in the reference by their words (the
+ * text with every number blanked), as one contiguous run of lines.
+ */
+
+export interface NumberDifference {
+  /** The text before the number on its line ("r= 2: loss="). */
+  label: string;
+  here: string;
+  notebook: string;
+}
+
+export type NotebookMatch =
+  | { kind: 'identical'; numbers: number }
+  | { kind: 'round-off' | 'different'; numbers: number; differences: NumberDifference[]; largest: NumberDifference };
+
+const NUMBER = /[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?/gi;
+const lines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !/^=== cell \d+$/.test(l));
+const words = (line: string) => line.replace(NUMBER, '#').replace(/\s+/g, ' ').trim();
+
+/**
+ * Float32 round-off: within 1e-5 of each other relative to their size (a loss of 0.576446 vs
+ * 0.576445), or both below 1e-5 (a max |difference| of 2.98e-07 vs 3.58e-07, noise itself).
+ */
+function roundOff(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+type Diff = NumberDifference & { rel: number; off: boolean };
+
+/** The numbers of the printout against the reference lines from `start` on. */
+function diffAt(ours: string[], ref: string[], start: number): { numbers: number; differences: Diff[] } {
+  let numbers = 0;
+  const differences: Diff[] = [];
+  ours.forEach((line, j) => {
+    const b = [...ref[start + j]!.matchAll(NUMBER)];
+    [...line.matchAll(NUMBER)].forEach((m, k) => {
+      numbers += 1;
+      const here = m[0];
+      const notebook = b[k]![0];
+      const x = Number(here);
+      const y = Number(notebook);
+      if (x === y) return; // as printed: 1e-05 and 0.00001 are one value
+      differences.push({ label: line.slice(0, m.index).trim(), here, notebook, rel: Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)), off: roundOff(x, y) });
+    });
+  });
+  return { numbers, differences };
+}
+
+/**
+ * Where the printout's lines appear in the reference (the same words, line for line; of several
+ * such places, the one with the fewest differing numbers), or undefined when they do not.
+ */
+export function compareWithNotebook(printout: string, reference: string): NotebookMatch | undefined {
+  const ours = lines(printout);
+  const ref = lines(reference);
+  if (ours.length === 0) return undefined;
+  const want = ours.map(words);
+  const refWords = ref.map(words);
+  let best: { numbers: number; differences: Diff[] } | undefined;
+  for (let i = 0; i + ours.length <= ref.length; i++) {
+    if (!want.every((w, j) => refWords[i + j] === w)) continue;
+    const d = diffAt(ours, ref, i);
+    if (!best || d.differences.length < best.differences.length) best = d;
+  }
+  if (!best) return undefined;
+  const { numbers, differences } = best;
+  if (differences.length === 0) return { kind: 'identical', numbers };
+  const strip = ({ label, here, notebook }: NumberDifference): NumberDifference => ({ label, here, notebook });
+  const allOff = differences.every((d) => d.off);
+  const largest = allOff ? differences.reduce((m, d) => (d.rel > m.rel ? d : m)) : differences.find((d) => !d.off)!;
+  return { kind: allOff ? 'round-off' : 'different', numbers, differences: differences.map(strip), largest: strip(largest) };
+}
+
+/** One sentence for under the printout. */
+export function notebookMatchText(m: NotebookMatch): string {
+  const run = 'the notebook’s reference run (PyTorch on a CPU)';
+  if (m.kind === 'identical') return `With the notebook’s settings this printout matches ${run} digit for digit (${m.numbers} printed numbers).`;
+  const n = m.differences.length;
+  const differ = n === 1 ? 'differs' : 'differ';
+  const { label } = m.largest;
+  const ex = `${label}${label && !label.endsWith('=') ? ' ' : ''}${m.largest.here} here, ${m.largest.notebook} in the notebook`;
+  if (m.kind === 'round-off') {
+    return (
+      `With the notebook’s settings this printout reproduces ${run} to float32 round-off, not digit for digit: ` +
+      `${n} of ${m.numbers} printed numbers ${differ} in the last digits (${ex}).`
+    );
+  }
+  return `With the notebook’s settings this printout differs from ${run}: ${n} of ${m.numbers} printed numbers ${differ} (${ex}).`;
+}
