@@ -157,21 +157,25 @@ test.describe('an embedded demo runs inside an iframe', () => {
     g.check();
   });
 
-  test('behind a static server that sends no COOP/COEP: the service worker’s headers do not break framing', async ({ page }) => {
-    const site = await startStaticServer(distDir, base);
-    try {
-      // A first visit installs the worker; its headers make the page isolated after one reload.
-      await page.goto(site.origin + sitePath('chapters/foundations/'));
-      await expect.poll(() => page.evaluate(() => globalThis.crossOriginIsolated).catch(() => false), { timeout: 90_000 }).toBe(true);
-      // Same origin, framed by the isolated page: the worker gives the frame COEP too.
-      await frameInto(page, site.origin + embedUrl('training', { epochs: '30' }));
-      await runsInFrame(page);
-      // Another site framing the embed page of this host.
-      await page.goto(host.framing(site.origin + embedUrl('training', { epochs: '30' })));
-      await runsInFrame(page);
-    } finally {
-      await site.close();
-    }
+  test.describe('with the service worker', () => {
+    // playwright.config.ts blocks service workers elsewhere; this test is about one.
+    test.use({ serviceWorkers: 'allow' });
+    test('behind a static server that sends no COOP/COEP: the service worker’s headers do not break framing', async ({ page }) => {
+      const site = await startStaticServer(distDir, base);
+      try {
+        // A first visit installs the worker; its headers make the page isolated after one reload.
+        await page.goto(site.origin + sitePath('chapters/foundations/'));
+        await expect.poll(() => page.evaluate(() => globalThis.crossOriginIsolated).catch(() => false), { timeout: 90_000 }).toBe(true);
+        // Same origin, framed by the isolated page: the worker gives the frame COEP too.
+        await frameInto(page, site.origin + embedUrl('training', { epochs: '30' }));
+        await runsInFrame(page);
+        // Another site framing the embed page of this host.
+        await page.goto(host.framing(site.origin + embedUrl('training', { epochs: '30' })));
+        await runsInFrame(page);
+      } finally {
+        await site.close();
+      }
+    });
   });
 });
 
