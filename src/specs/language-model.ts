@@ -1,0 +1,133 @@
+/**
+ * §8 LoRA on a real language model: which modules get adapters, rank, α, scaling, the
+ * optimizer's step size and length, the prompt both models continue. Run / Cancel / Reset; the
+ * model's files load in the engine worker when Run is first pressed. What only the model knows
+ * (a rank above a layer's width, a character outside the vocabulary, no module chosen) comes
+ * back as the engine's typed error and is shown next to its control.
+ */
+import {
+  LANGUAGE_MODEL_DEFAULTS as D,
+  LANGUAGE_MODEL_FILES,
+  MAX_LM_BATCH,
+  MAX_LM_STEPS,
+  emptyFrame,
+  type LanguageModelProgress,
+  type LanguageModelResult,
+  type LanguageModelSettings,
+  type TargetModule,
+} from '../../demos/index';
+import { languageModelFigure, speedLine } from '../charts/language-model';
+import type { DownloadSource } from '../islands/downloads';
+import type { View } from '../islands/views';
+import { alpha, int, lr, scalingRule, seed, someOf, textLine } from './parts/params';
+import { defineDemo, type Values } from './parts/spec';
+
+/** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
+type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
+type TargetChoice = AttentionModule | 'mlp';
+const MLP: TargetModule[] = ['gate_proj', 'up_proj', 'down_proj'];
+const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
+  const out: TargetChoice[] = targets.filter((t): t is AttentionModule => !MLP.includes(t));
+  return MLP.every((m) => targets.includes(m)) ? [...out, 'mlp'] : out;
+};
+
+const params = {
+  targets: someOf<TargetChoice>('Target modules', choicesOf(D.targets), [
+    { value: 'q_proj', label: 'q', token: 'q' },
+    { value: 'k_proj', label: 'k', token: 'k' },
+    { value: 'v_proj', label: 'v', token: 'v' },
+    { value: 'o_proj', label: 'o', token: 'o' },
+    { value: 'mlp', label: 'MLP (gate, up, down)', token: 'mlp' },
+  ], 'Adapted in every layer'),
+  rank: int('Rank r', D.rank, 1, 4096),
+  alpha: alpha(D.alpha),
+  scalingRule: scalingRule(D.scalingRule),
+  lr: lr(D.lr),
+  steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
+  batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
+  prompt: textLine('Prompt', D.prompt, 200),
+  seed: seed(D.seed),
+};
+type LmValues = Values<typeof params>;
+
+const targetsOf = (v: LmValues): TargetModule[] => v.targets.flatMap((t) => (t === 'mlp' ? MLP : [t]));
+
+/** The site's base URL, where the worker fetches models/ and corpora/ (Vite's BASE_URL). */
+const ROOT = import.meta.env.BASE_URL;
+
+export function languageModelView(r: LanguageModelResult): View {
+  const f = r.frame;
+  const s = r.settings;
+  const val = f.valLosses;
+  const printout = [
+    `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'} · Adam lr ${s.lr} · batch ${s.batch}`,
+    `step ${f.step} of ${s.steps} · held-out loss ${val.map((v) => `${v.step}: ${v.loss.toFixed(3)}`).join(', ') || 'not measured yet'}`,
+    speedLine(f),
+    '',
+    'Base model:',
+    s.prompt + f.baseSample,
+    '',
+    `Adapted (step ${f.step}):`,
+    s.prompt + f.adaptedSample,
+  ].join('\n');
+  return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt }), printout };
+}
+
+const MB = (n: number) => (n / 1e6).toFixed(1);
+
+function liveLabel(p: LanguageModelProgress): string {
+  if (p.phase === 'loading') return p.total > 0 ? `Loading the model and texts: ${MB(p.loaded)} of ${MB(p.total)} MB` : 'Loading the model and texts…';
+  if (p.phase === 'preparing') return 'Continuing the prompt with the base model…';
+  return `Step ${p.result.frame.step} of ${p.result.settings.steps}`;
+}
+
+const bytesOf = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+function downloads(r: LanguageModelResult): DownloadSource[] {
+  const out: DownloadSource[] = [];
+  if (r.peft) {
+    const peft = r.peft;
+    out.push(
+      { label: 'Adapter (PEFT) · adapter_config.json', filename: 'adapter_config.json', make: () => new Blob([peft.config], { type: 'application/json' }) },
+      { label: 'Adapter (PEFT) · adapter_model.safetensors', filename: 'adapter_model.safetensors', make: () => new Blob([bytesOf(peft.safetensors)], { type: 'application/octet-stream' }) },
+    );
+  }
+  // The base model is the site's own static files: fetched from here, saved as they are.
+  for (const file of LANGUAGE_MODEL_FILES.model) {
+    out.push({ label: `Base model · ${file}`, filename: file, make: async () => (await fetch(`${ROOT}${r.modelDir}/${file}`)).blob() });
+  }
+  return out;
+}
+
+export const spec = defineDemo({
+  id: 'language-model',
+  experiment: 'languageModel',
+  params,
+  presets: [
+    { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] }, note: 'Every attention projection adapted: twice the adapters of q and v alone.' },
+    { id: 'everything', label: 'Attention and MLP, rank 4', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'mlp'], rank: 4, alpha: 8 }, note: 'Every linear layer of each block, as QLoRA adapts them, at a lower rank.' },
+    { id: 'rslora', label: 'rsLoRA, rank 32', values: { rank: 32, alpha: 16, scalingRule: 'alpha/sqrt(r)' }, note: 'A larger rank with s = α/√r (chapter 5), so the update does not shrink as r grows.' },
+    { id: 'quick', label: 'Quick look (60 steps)', values: { steps: 60 }, note: 'A short run, to see the text start to move on a slow machine.' },
+  ],
+  check: (v) => (v.prompt.length === 0 ? { prompt: 'Type a prompt for both models to continue (at least one character).' } : {}),
+  settings: (v): Partial<LanguageModelSettings> => ({
+    targets: targetsOf(v),
+    rank: v.rank,
+    alpha: v.alpha,
+    scalingRule: v.scalingRule,
+    lr: v.lr,
+    steps: v.steps,
+    batch: v.batch,
+    prompt: v.prompt,
+    seed: v.seed,
+    root: ROOT,
+  }),
+  view: (r) => languageModelView(r),
+  live: {
+    view: (p) => languageModelView(p.phase === 'training' ? p.result : { ...p.result, frame: emptyFrame(p.result.frame.backend) }),
+    label: liveLabel,
+  },
+  runButtons: true,
+  autoRun: false,
+  downloads,
+});
