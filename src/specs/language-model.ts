@@ -10,6 +10,7 @@ import {
   LANGUAGE_MODEL_FILES,
   MAX_LM_BATCH,
   MAX_LM_STEPS,
+  MAX_NEW_TOKENS,
   emptyFrame,
   type LanguageModelProgress,
   type LanguageModelResult,
@@ -46,6 +47,7 @@ const params = {
   steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
   batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
   prompt: textLine('Prompt', D.prompt, 200),
+  sampleLength: int('Continuation', D.sampleLength, 1, MAX_NEW_TOKENS, 'Characters each model adds'),
   seed: seed(D.seed),
 };
 type LmValues = Values<typeof params>;
@@ -119,6 +121,7 @@ export const spec = defineDemo({
     steps: v.steps,
     batch: v.batch,
     prompt: v.prompt,
+    sampleLength: v.sampleLength,
     seed: v.seed,
     root: ROOT,
   }),

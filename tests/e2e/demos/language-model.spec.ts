@@ -30,7 +30,8 @@ test('language model: waits for Run, then trains live to done and offers the PEF
   const g = guard(page);
   const models: string[] = [];
   page.on('request', (r) => r.url().includes('/models/') && models.push(r.url()));
-  const small = backend === 'webgpu' ? { steps: '10', batch: '1' } : { steps: '20', batch: '2' };
+  // SwiftShader runs every sampled character as a forward pass in software: keep them few.
+  const small = backend === 'webgpu' ? { steps: '10', batch: '1', sampleLength: '4' } : { steps: '20', batch: '2', sampleLength: '40' };
   await page.goto(url(small, backend));
   const s = await live(page);
   await expect(s.locator('[data-status]')).toContainText('Press Run');
@@ -58,7 +59,7 @@ test('language model: waits for Run, then trains live to done and offers the PEF
 test('language model: Cancel stops a run and keeps what was drawn', async ({ page }, info) => {
   const backend = backendOf(info);
   const g = guard(page);
-  await page.goto(url(backend === 'webgpu' ? { steps: '200', batch: '1' } : { steps: '300' }, backend));
+  await page.goto(url(backend === 'webgpu' ? { steps: '200', batch: '1', sampleLength: '4' } : { steps: '300' }, backend));
   const s = await live(page);
   await s.locator('[data-action="run"]').click();
   await expect(s.locator('[data-progress]')).toContainText(/Step \d+ of/, { timeout: 120_000 });
@@ -121,6 +122,7 @@ test.describe('language model without JavaScript', () => {
     await expect(s.locator('[data-panels] .demo-panel svg')).toHaveCount(2);
     await expect(s.locator('[data-printout]')).toContainText(defaultRun.frame.adaptedSample.split('\n')[0]!);
     await expect(s.locator(`#${ID}-rank`)).toHaveValue('8');
-    await expect(s.locator('.lm-number').first()).not.toBeEmpty();
+    // The chapter's numbers were computed at build time, none left as a placeholder.
+    await expect(page.locator('[data-lm-number="parameters"]').first()).toHaveText(/^\d{3},\d{3}$/);
   });
 });
