@@ -48,6 +48,17 @@ describe('languageModelDemo', () => {
     const adapter = readPeftAdapter(r.peft!.config, new Uint8Array(Buffer.from(r.peft!.safetensors, 'base64')));
     expect(adapter.spec).toMatchObject({ targets: ['q_proj', 'v_proj'], rank: 8, alpha: 16, useRslora: false });
     expect(JSON.parse(r.peft!.config)).toMatchObject({ peft_type: 'LORA', base_model_name_or_path: 'models/austen-char-llama' });
+    expect(r.merge!.positions).toBe(64);
+    expect(r.merge!.maxAbsDifference).toBeLessThan(1e-4);
+  });
+
+  it('fine-tunes every weight when asked, with its parameter count and memory, and no adapter', async () => {
+    const r = await languageModelDemo(engine, { method: 'full', lr: 1e-3, steps: 10, batch: 1, sampleLength: 4, valWindows: 2 }, { files: disk });
+    expect(r.frame.trainableParameters).toBe(813184);
+    expect(r.frame.trainingStateBytes).toBe(16 * 813184);
+    expect(r.frame.valLosses).toHaveLength(2);
+    expect(r.peft).toBeUndefined();
+    expect(r.merge).toBeUndefined();
   });
 
   it.each([

@@ -30,6 +30,7 @@ export const LANGUAGE_MODEL_FILES = {
  * samples, so the build-time figure is what these settings compute.
  */
 export const LANGUAGE_MODEL_DEFAULTS: LanguageModelSettings = {
+  method: 'lora',
   targets: [...LM_DEMO_DEFAULTS.targets],
   rank: LM_DEMO_DEFAULTS.rank,
   alpha: LM_DEMO_DEFAULTS.alpha,
@@ -165,8 +166,14 @@ export async function languageModelDemo(
     loadedBy.set(files, loading);
     loading.catch(() => loadedBy.delete(files));
   }
-  const [{ model, texts }, lm, { runLanguageModelDemo, peftAdapterFiles }] = await Promise.all([loading, lmEngineFor(engine), import('../lm/index')]);
+  const [{ model, texts }, lm, { runLanguageModelDemo, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, lmEngineFor(engine), import('../lm/index')]);
   throwIfAborted(opts.signal);
+  const mode = s.method === 'full' ? 'full' : { targets: [...s.targets], rank: s.rank, alpha: s.alpha, useRslora: s.scalingRule === 'alpha/sqrt(r)' };
+  // What only the model can judge, before the base model's sample takes its seconds.
+  await fromSettings(LM_INPUTS, async () => {
+    if (mode !== 'full') validateSpec(model, mode);
+    encode(model, s.prompt);
+  });
   report('preparing', emptyFrame(lm.backend));
 
   let last: LmDemoFrame | undefined;
@@ -177,7 +184,7 @@ export async function languageModelDemo(
         model,
         texts,
         {
-          mode: { targets: [...s.targets], rank: s.rank, alpha: s.alpha, useRslora: s.scalingRule === 'alpha/sqrt(r)' },
+          mode,
           lr: s.lr, steps: s.steps, batch: s.batch, seed: s.seed, prompt: s.prompt,
           sampleLength: s.sampleLength, temperature: s.temperature, refreshEvery: s.refreshEvery, stepsPerRun: s.stepsPerRun, valWindows: s.valWindows,
           signal: opts.signal,
@@ -193,6 +200,11 @@ export async function languageModelDemo(
     if (adapter) {
       const peft = peftAdapterFiles(adapter, modelDir);
       out.peft = { config: peft['adapter_config.json'], safetensors: base64(peft['adapter_model.safetensors']) };
+      // Merge check on the first held-out window: merging must change nothing but rounding.
+      const ids = encode(model, texts.val.slice(0, model.config.maxPositions));
+      const { maxAbsDifference } = await mergedLogitsDifference(lm, model, adapter, ids);
+      out.merge = { maxAbsDifference, positions: ids.length };
+      out.info = clock.done();
     }
     return out;
   } catch (e) {

@@ -219,6 +219,8 @@ export interface SavingsSettings {
 
 // §8 A real language model ------------------------------------------------------------
 export interface LanguageModelSettings {
+  /** LoRA adapters on `targets`, or full fine-tuning of every weight (chapter 3's comparison). */
+  method: 'lora' | 'full'; // 'lora'
   /** The modules of every layer that get an adapter. */
   targets: TargetModule[]; // ['q_proj', 'v_proj']
   rank: number; // 8
@@ -246,6 +248,11 @@ export interface LanguageModelResult {
   modelDir: string;
   /** The trained adapter as PEFT saves it (a live run; the build-time result has none). */
   peft?: { config: string; /** adapter_model.safetensors, base64 */ safetensors: string };
+  /**
+   * The adapter merged into the weights (W + sBA, chapter 4): max |logits(merged) −
+   * logits(base + adapter)| over one held-out window (`positions` × vocabulary), a live LoRA run only.
+   */
+  merge?: { maxAbsDifference: number; positions: number };
   info: RunInfo;
 }
 /** Live progress of §8: the files loading (bytes), the first samples, then training frames. */

@@ -14,7 +14,8 @@ const BACKEND: Record<LmDemoFrame['backend'], string> = { webgpu: 'WebGPU', wasm
 
 /** The line under the samples: speed and where it ran (nothing measured yet: say so). */
 export function speedLine(f: LmDemoFrame): string {
-  const params = f.trainableParameters > 0 ? ` · ${formatCount(f.trainableParameters)} trainable parameters` : '';
+  const params =
+    f.trainableParameters > 0 ? ` · ${formatCount(f.trainableParameters)} trainable parameters, ${(f.trainingStateBytes / 1e6).toFixed(2)} MB training state` : '';
   return f.tokensPerSecond > 0 ? `${formatCount(Math.round(f.tokensPerSecond))} tokens/s on ${BACKEND[f.backend]}${params}` : `on ${BACKEND[f.backend]}${params}`;
 }
 
@@ -48,12 +49,25 @@ export function lmLossPanel(f: LmDemoFrame, steps: number): FigurePanel {
   return { svg, summary, rows };
 }
 
-/** Lines of at most `width` characters: the text's own line breaks, then hard wraps. */
+/**
+ * Lines of at most `width` characters: the text's own line breaks, then a break after the last
+ * space that fits (a word longer than the line is cut). Spaces are kept: runs of them are part
+ * of the dictionary's layout.
+ */
 export function wrapText(s: string, width: number): string[] {
   const out: string[] = [];
-  for (const line of s.split('\n')) {
+  for (let line of s.split('\n')) {
     if (line.length === 0) out.push('');
-    for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
+    while (line.length > 0) {
+      if (line.length <= width) {
+        out.push(line);
+        break;
+      }
+      const space = line.lastIndexOf(' ', width);
+      const cut = space > 0 ? space + 1 : width;
+      out.push(line.slice(0, cut));
+      line = line.slice(cut);
+    }
   }
   return out;
 }
@@ -82,7 +96,11 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
     height,
   });
   const colX = [12, fr.width / 2 + 6];
-  let body = `<line class="gr" x1="${num(fr.width / 2)}" y1="${top - 8}" x2="${num(fr.width / 2)}" y2="${num(height - 36)}"/>`;
+  // The samples keep their drawn size on narrow panels (no --chart-text-scale): scaled up like
+  // axis labels, two columns of monospace would run into each other. The printout below the
+  // figure has the same text at the page's size.
+  let body = `<g style="--chart-text-scale:1">`;
+  body += `<line class="gr" x1="${num(fr.width / 2)}" y1="${top - 8}" x2="${num(fr.width / 2)}" y2="${num(height - 36)}"/>`;
   columns.forEach((c, i) => {
     body += text({ x: colX[i], y: top + 6, 'font-weight': 600 }, c.title);
     const mono = wrapped[i]!.map((l, j) => {
@@ -92,6 +110,7 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
     body += mono.join('');
   });
   body += text({ class: 'st', x: fr.width / 2, y: height - 12, 'text-anchor': 'middle' }, speedLine(f));
+  body += '</g>';
   const summary = `${columns[0]!.title}: “${f.baseSample}”. ${columns[1]!.title}: “${f.adaptedSample}”. ${speedLine(f)}.`;
   return {
     svg: fr.wrap(body),

@@ -42,5 +42,6 @@ describe('the language-model spec', () => {
 
   it('wraps text at its own line breaks, then hard', () => {
     expect(wrapText('abcdef\n\nxy', 4)).toEqual(['abcd', 'ef', '', 'xy']);
+    expect(wrapText('the cat sat', 8)).toEqual(['the cat ', 'sat']);
   });
 });

@@ -20,7 +20,7 @@ import {
 import { languageModelFigure, speedLine } from '../charts/language-model';
 import type { DownloadSource } from '../islands/downloads';
 import type { View } from '../islands/views';
-import { alpha, int, lr, scalingRule, seed, someOf, textLine } from './parts/params';
+import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine } from './parts/params';
 import { defineDemo, type Values } from './parts/spec';
 
 /** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
@@ -33,6 +33,10 @@ const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
 };
 
 const params = {
+  method: oneOf<LanguageModelSettings['method']>('Method', D.method, [
+    { value: 'lora', label: 'LoRA' },
+    { value: 'full', label: 'Full fine-tuning (every weight)' },
+  ]),
   targets: someOf<TargetChoice>('Target modules', choicesOf(D.targets), [
     { value: 'q_proj', label: 'q', token: 'q' },
     { value: 'k_proj', label: 'k', token: 'k' },
@@ -61,10 +65,20 @@ export function languageModelView(r: LanguageModelResult): View {
   const f = r.frame;
   const s = r.settings;
   const val = f.valLosses;
+  const what =
+    s.method === 'full'
+      ? 'Full fine-tuning of every weight'
+      : `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'}`;
+  const memory = f.trainingStateBytes > 0 ? [`training state (parameters, gradients, Adam's two moments): ${(f.trainingStateBytes / 1e6).toFixed(2)} MB in float32`] : [];
+  const merge = r.merge
+    ? [`merged into W + sBA: max |logits(merged) − logits(with adapter)| = ${r.merge.maxAbsDifference.toExponential(2)} over ${r.merge.positions} positions`]
+    : [];
   const printout = [
-    `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'} · Adam lr ${s.lr} · batch ${s.batch}`,
+    `${what} · Adam lr ${s.lr} · batch ${s.batch}`,
     `step ${f.step} of ${s.steps} · held-out loss ${val.map((v) => `${v.step}: ${v.loss.toFixed(3)}`).join(', ') || 'not measured yet'}`,
     speedLine(f),
+    ...memory,
+    ...merge,
     '',
     'Base model:',
     s.prompt + f.baseSample,
@@ -106,13 +120,22 @@ export const spec = defineDemo({
   experiment: 'languageModel',
   params,
   presets: [
-    { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] }, note: 'Every attention projection adapted: twice the adapters of q and v alone.' },
-    { id: 'everything', label: 'Attention and MLP, rank 4', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'mlp'], rank: 4, alpha: 8 }, note: 'Every linear layer of each block, as QLoRA adapts them, at a lower rank.' },
-    { id: 'rslora', label: 'rsLoRA, rank 32', values: { rank: 32, alpha: 16, scalingRule: 'alpha/sqrt(r)' }, note: 'A larger rank with s = α/√r (chapter 5), so the update does not shrink as r grows.' },
-    { id: 'quick', label: 'Quick look (60 steps)', values: { steps: 60 }, note: 'A short run, to see the text start to move on a slow machine.' },
+    { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] } },
+    { id: 'everything', label: 'Attention and MLP, rank 4', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'mlp'], rank: 4, alpha: 8 } },
+    { id: 'rslora', label: 'rsLoRA, rank 32', values: { rank: 32, alpha: 16, scalingRule: 'alpha/sqrt(r)' } },
+    { id: 'quick', label: 'Quick look (60 steps)', values: { steps: 60 } },
+    { id: 'full', label: 'Full fine-tuning', values: { method: 'full', lr: 1e-3 } },
   ],
-  check: (v) => (v.prompt.length === 0 ? { prompt: 'Type a prompt for both models to continue (at least one character).' } : {}),
+  check: (v) => {
+    if (v.prompt.length === 0) return { prompt: 'Type a prompt for both models to continue (at least one character).' };
+    // Full fine-tuning trains every weight: the adapter's settings would silently do nothing.
+    if (v.method === 'full' && (v.rank !== D.rank || v.alpha !== D.alpha || v.scalingRule !== D.scalingRule)) {
+      return { method: 'Full fine-tuning has no adapter: set rank, α and scaling back to their defaults, or choose LoRA.' };
+    }
+    return {};
+  },
   settings: (v): Partial<LanguageModelSettings> => ({
+    method: v.method,
     targets: targetsOf(v),
     rank: v.rank,
     alpha: v.alpha,
