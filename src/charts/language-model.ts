@@ -14,8 +14,7 @@ const BACKEND: Record<LmDemoFrame['backend'], string> = { webgpu: 'WebGPU', wasm
 
 /** The line under the samples: speed and where it ran (nothing measured yet: say so). */
 export function speedLine(f: LmDemoFrame): string {
-  const params =
-    f.trainableParameters > 0 ? ` · ${formatCount(f.trainableParameters)} trainable parameters, ${(f.trainingStateBytes / 1e6).toFixed(2)} MB training state` : '';
+  const params = f.trainableParameters > 0 ? ` · ${formatCount(f.trainableParameters)} trained parameters` : '';
   return f.tokensPerSecond > 0 ? `${formatCount(Math.round(f.tokensPerSecond))} tokens/s on ${BACKEND[f.backend]}${params}` : `on ${BACKEND[f.backend]}${params}`;
 }
 

@@ -43,6 +43,9 @@ test('language model: waits for Run, then trains live to done and offers the PEF
   const out = (await s.locator('[data-printout]').textContent()) ?? '';
   expect(out).toContain(`step ${small.steps} of ${small.steps}`);
   expect(out).toMatch(/tokens\/s on (WebGPU|WebAssembly)/);
+  // Chapter 4's check on the real model: merging changes the logits by rounding only.
+  const diff = Number(/max \|logits\(merged\) − logits\(with adapter\)\| = ([\d.e+-]+)/.exec(out)?.[1]);
+  expect(diff).toBeLessThan(1e-4);
   await expect(s.locator('[data-panels] svg')).toHaveCount(2);
   await expect(s.locator('[data-summary]')).toContainText(`after ${small.steps} of ${small.steps} steps`);
   // The adapter as PEFT saves it.
@@ -53,6 +56,24 @@ test('language model: waits for Run, then trains live to done and offers the PEF
   expect(config).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, target_modules: ['q_proj', 'v_proj'], task_type: 'CAUSAL_LM', use_rslora: false });
   await expect(s.locator('[data-downloads-menu] button[data-filename="adapter_model.safetensors"]')).toHaveCount(1);
   await expect(s.locator('[data-downloads-menu] button[data-filename="model.safetensors"]')).toHaveCount(1);
+  g.check();
+});
+
+test('language model: full fine-tuning reports every weight trained and its memory', async ({ page }, info) => {
+  test.skip(backendOf(info) === 'webgpu', 'the same page code as on WASM; SwiftShader is too slow for every weight');
+  const g = guard(page);
+  await page.goto(url({ method: 'full', lr: '0.001', steps: '10', batch: '1', sampleLength: '8' }, 'wasm'));
+  const s = await live(page);
+  await s.locator('[data-action="run"]').click();
+  await expect(s).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  const out = (await s.locator('[data-printout]').textContent()) ?? '';
+  expect(out).toContain('Full fine-tuning of every weight');
+  expect(out).toContain('813,184 trained parameters');
+  expect(out).toMatch(/training state .*: 13\.01 MB in float32/);
+  expect(out).not.toContain('merged into');
+  await s.locator('[data-downloads] summary').click();
+  await expect(s.locator('[data-downloads-menu] button[data-filename="model.safetensors"]')).toHaveCount(1);
+  await expect(s.locator('[data-downloads-menu] button[data-filename="adapter_config.json"]')).toHaveCount(0);
   g.check();
 });
 
