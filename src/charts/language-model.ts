@@ -76,9 +76,11 @@ const LINE = 15;
 const MAX_LINES = 14;
 
 export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
+  const sampleStep = f.valLosses[f.valLosses.length - 1]?.step ?? 0;
   const columns = [
     { title: 'Base model', body: f.baseSample },
-    { title: f.step > 0 ? `Adapted, step ${f.step}` : 'Adapted (not trained yet)', body: f.adaptedSample },
+    // The adapted sample is refreshed with the held-out loss: its step is the last measurement's.
+    { title: sampleStep > 0 ? `Adapted, step ${sampleStep}` : 'Adapted (not trained yet)', body: f.adaptedSample },
   ];
   const wrapped = columns.map((c) => {
     const lines = wrapText(prompt + c.body, COLS);
@@ -116,7 +118,7 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
     summary,
     rows: [
       { model: 'base', step: 0, text: prompt + f.baseSample },
-      { model: 'adapted', step: f.step, text: prompt + f.adaptedSample },
+      { model: 'adapted', step: sampleStep, text: prompt + f.adaptedSample },
     ],
   };
 }

@@ -6,7 +6,7 @@ import { xmlProblem } from '../charts/well-formed';
 import { wrapText } from '../charts/language-model';
 import { parseParam, readState, writeState } from '../islands/state';
 import { defaults } from './parts/spec';
-import { spec } from './language-model';
+import { refreshEvery, spec } from './language-model';
 
 describe('the language-model spec', () => {
   it('reads and writes target modules and the prompt in the URL', () => {
@@ -35,10 +35,15 @@ describe('the language-model spec', () => {
     const partial = { ...r, frame: { ...r.frame, step: 40, trainLosses: r.frame.trainLosses.slice(0, 40), valLosses: r.frame.valLosses.slice(0, 1), done: false } };
     const p = spec.live!.view({ phase: 'training', result: partial, steps: 40, loaded: 0, total: 0 }, defaults(spec.params));
     expect(p.panels[0]!.summary).toContain('after 40 of 300 steps');
+    expect(p.panels[1]!.svg).toContain('Adapted (not trained yet)'); // no sample refreshed yet at step 40
     const empty = spec.live!.view({ phase: 'loading', result: { ...r, frame: emptyFrame('wasm') }, steps: 0, loaded: 1, total: 2 }, defaults(spec.params));
     expect(empty.panels[0]!.summary).toContain('not started');
     for (const q of [...p.panels, ...empty.panels]) expect(xmlProblem(q.svg)).toBeNull();
     expect(spec.live!.label({ phase: 'loading', result: r, steps: 0, loaded: 1.5e6, total: 3.3e6 })).toBe('Loading the model and texts: 1.5 of 3.3 MB');
+  });
+
+  it('refreshes samples about three times a run, every 100 steps for the default 300', () => {
+    expect([10, 20, 60, 300, 1000].map(refreshEvery)).toEqual([10, 10, 20, 100, 100]);
   });
 
   it('wraps text at its own line breaks, then hard', () => {

@@ -56,6 +56,15 @@ const params = {
 };
 type LmValues = Values<typeof params>;
 
+/**
+ * About three refreshed samples per run, on whole runs of stepsPerRun steps, at most every 100
+ * (the default run's 300 steps refresh at 100 and 200): a short run shows the text moving too.
+ */
+export const refreshEvery = (steps: number): number => {
+  const K = D.stepsPerRun;
+  return Math.max(K, Math.min(D.refreshEvery, Math.round(steps / 3 / K) * K));
+};
+
 const targetsOf = (v: LmValues): TargetModule[] => v.targets.flatMap((t) => (t === 'mlp' ? MLP : [t]));
 
 /** The site's base URL, where the worker fetches models/ and corpora/ (Vite's BASE_URL). */
@@ -74,7 +83,7 @@ export function languageModelView(r: LanguageModelResult): View {
     ? [`merged into W + sBA: max |logits(merged) − logits(with adapter)| = ${r.merge.maxAbsDifference.toExponential(2)} over ${r.merge.positions} positions`]
     : [];
   const printout = [
-    `${what} · Adam lr ${s.lr} · batch ${s.batch}`,
+    `${what} · Adam lr ${s.lr} · batch ${s.batch} · samples every ${s.refreshEvery} steps`,
     `step ${f.step} of ${s.steps} · held-out loss ${val.map((v) => `${v.step}: ${v.loss.toFixed(3)}`).join(', ') || 'not measured yet'}`,
     speedLine(f),
     ...memory,
@@ -83,7 +92,7 @@ export function languageModelView(r: LanguageModelResult): View {
     'Base model:',
     s.prompt + f.baseSample,
     '',
-    `Adapted (step ${f.step}):`,
+    `Adapted (step ${val[val.length - 1]?.step ?? 0}):`,
     s.prompt + f.adaptedSample,
   ].join('\n');
   return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt }), printout };
@@ -145,6 +154,7 @@ export const spec = defineDemo({
     batch: v.batch,
     prompt: v.prompt,
     sampleLength: v.sampleLength,
+    refreshEvery: refreshEvery(v.steps),
     seed: v.seed,
     root: ROOT,
   }),
