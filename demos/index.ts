@@ -26,3 +26,12 @@ export type {
 } from './types';
 export * from './experiments/index';
 export { loraSafetensors, type LoraAdapter } from './export/safetensors';
+
+// Chapter 8's language model: what pages need without loading its graphs (counts, caps,
+// defaults, types, its input error); the engine itself loads inside the experiment.
+export { chapterNumbers, type ChapterNumbers } from './lm/numbers';
+export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './lm/defaults';
+export { LmInputError, type LmInputCode } from './lm/errors';
+export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
+export { MAX_NEW_TOKENS } from './lm/sample';
+export type { LmDemoFrame } from './lm/demo-run';

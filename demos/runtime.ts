@@ -65,6 +65,9 @@ export class Runtime {
       const opts: OrtModule.InferenceSession.SessionOptions = {
         executionProviders: [this.backend],
         graphOptimizationLevel: 'all',
+        // Errors only: on WebGPU, ORT warns (on the console, as an error) whenever it places shape
+        // ops on the CPU, which the language model's graphs always have; that is by design.
+        logSeverityLevel: 3,
       };
       if (this.backend === 'webgpu' && options.gpuOutputs?.length) {
         opts.preferredOutputLocation = Object.fromEntries(options.gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));

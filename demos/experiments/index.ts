@@ -16,6 +16,7 @@ import { TRAINING_DEFAULTS } from './training';
 import { MERGING_DEFAULTS } from './merging';
 import { RANK_SWEEP_DEFAULTS } from './rank-sweep';
 import { ADAPTERS_DEFAULTS } from './adapters';
+import { LANGUAGE_MODEL_DEFAULTS, languageModelBuildResult, languageModelDemo } from './language-model';
 import type { ExperimentName, ExperimentOptions, NotebookResults, ProgressOf, ResultOf, SettingsOf } from './types';
 
 export { LOW_RANK_DEFAULTS, lowRankIntuition } from './low-rank';
@@ -25,6 +26,7 @@ export type { TrainingSetup } from './training';
 export { MERGING_DEFAULTS, adapterMerging } from './merging';
 export { RANK_SWEEP_DEFAULTS, rankSweep } from './rank-sweep';
 export { ADAPTERS_DEFAULTS, multiAdapter } from './adapters';
+export { LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_FILES, emptyFrame, fetchFiles, languageModelBuildResult, languageModelDemo, type FileSource } from './language-model';
 export { SAVINGS_DEFAULTS, SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
 export { scalingFor } from './matrix';
 export * from './printout';
@@ -51,12 +53,14 @@ export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
   rankSweep: { kind: 'engine', defaults: RANK_SWEEP_DEFAULTS, run: rankSweep },
   adapters: { kind: 'engine', defaults: ADAPTERS_DEFAULTS, run: multiAdapter },
   savings: { kind: 'arithmetic', defaults: SAVINGS_DEFAULTS, run: (s) => savingsTable(s.models, s.ranks) },
+  languageModel: { kind: 'engine', defaults: LANGUAGE_MODEL_DEFAULTS, run: languageModelDemo },
 };
 
 /**
  * Every section with the notebook's settings, in the notebook's order. Each section seeds its
  * own generator as the notebook does; §4 uses §3's trained matrices and draws x_test after §3's
- * draws, so all random numbers are the notebook's.
+ * draws, so all random numbers are the notebook's. §8 (the language model) is not trained here:
+ * its result is the committed default run (a 300-step run takes a minute; the build stays fast).
  */
 export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal } = {}): Promise<NotebookResults> {
   const { signal } = opts;
@@ -66,5 +70,6 @@ export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal }
   const merging = await adapterMerging(engine, {}, { signal, trained: training });
   const rankSweepResult = await rankSweep(engine, {}, { signal });
   const adapters = await multiAdapter(engine, {}, { signal });
-  return { lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable() };
+  const languageModel = await languageModelBuildResult();
+  return { lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable(), languageModel };
 }

@@ -7,6 +7,7 @@
  * which is within float32 rounding noise of PyTorch's sgemm and the same on every backend.
  */
 import { EngineInputError, SettingError, type EngineInput } from '../errors';
+import { LmInputError, type LmInputCode } from '../lm/errors';
 import type { Engine, Matrix } from '../types';
 import type { PlainMatrix, RunInfo, ScalingRule } from './types';
 
@@ -106,11 +107,12 @@ export function runClock(engine: Engine): { done(): RunInfo } {
  * about input `i` becomes a SettingError about `from[i]`, the setting that input came from
  * (the engine's `steps` is §3's `epochs`), so the page finds the control by key, not by message.
  */
-export async function fromSettings<T>(from: Partial<Record<EngineInput, string>>, run: () => Promise<T>): Promise<T> {
+export async function fromSettings<T>(from: Partial<Record<EngineInput | LmInputCode, string>>, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    const setting = e instanceof EngineInputError ? from[e.input] : undefined;
+    // The language model's errors say what they are about by code, the matrix engine's by input.
+    const setting = e instanceof EngineInputError ? from[e.input] : e instanceof LmInputError ? from[e.code] : undefined;
     throw setting ? new SettingError(setting, (e as Error).message) : e;
   }
 }

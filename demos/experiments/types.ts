@@ -6,6 +6,8 @@
  * Everything is plain JSON: numbers, strings, booleans, arrays and PlainMatrix, so a
  * build-time result can be embedded in the page and a live result has the same shape.
  */
+import type { LmDemoFrame, TargetModule } from '../lm/index';
+import type { FileSource } from './language-model';
 import type { Backend, Optimizer } from '../types';
 
 /** A row-major matrix as plain JSON. */
@@ -215,10 +217,58 @@ export interface SavingsSettings {
   ranks: number[];
 }
 
+// §8 A real language model ------------------------------------------------------------
+export interface LanguageModelSettings {
+  /** LoRA adapters on `targets`, or full fine-tuning of every weight (chapter 3's comparison). */
+  method: 'lora' | 'full'; // 'lora'
+  /** The modules of every layer that get an adapter. */
+  targets: TargetModule[]; // ['q_proj', 'v_proj']
+  rank: number; // 8
+  alpha: number; // 16
+  scalingRule: ScalingRule; // 'alpha/r' (PEFT's use_rslora: false)
+  lr: number; // 3e-3, Adam
+  steps: number; // 300
+  batch: number; // 8 windows of the model's context
+  seed: number; // 0: the adapter's A, the batches, the samples
+  /** The text both models continue. */
+  prompt: string;
+  sampleLength: number; // 120 characters
+  temperature: number; // 0.7
+  /** Steps between refreshed continuations and held-out losses (a multiple of stepsPerRun). */
+  refreshEvery: number; // 100
+  stepsPerRun: number; // 10
+  valWindows: number; // 16
+  /** The site's base URL, where models/ and corpora/ are fetched from in a browser. */
+  root: string;
+}
+export interface LanguageModelResult {
+  settings: LanguageModelSettings;
+  frame: LmDemoFrame;
+  /** The base model's folder under the site's root (public/). */
+  modelDir: string;
+  /** The trained adapter as PEFT saves it (a live run; the build-time result has none). */
+  peft?: { config: string; /** adapter_model.safetensors, base64 */ safetensors: string };
+  /**
+   * The adapter merged into the weights (W + sBA, chapter 4): max |logits(merged) −
+   * logits(base + adapter)| over one held-out window (`positions` × vocabulary), a live LoRA run only.
+   */
+  merge?: { maxAbsDifference: number; positions: number };
+  info: RunInfo;
+}
+/** Live progress of §8: the files loading (bytes), the first samples, then training frames. */
+export interface LanguageModelProgress extends ExperimentProgress<LanguageModelResult> {
+  phase: 'loading' | 'preparing' | 'training';
+  /** Bytes of the model and texts loaded so far, and in all (0 when not known yet). */
+  loaded: number;
+  total: number;
+}
+
 /** The options every experiment takes besides its settings. */
 export interface ExperimentOptions<P = never> {
   signal?: AbortSignal;
   onProgress?: (p: P) => void;
+  /** Where an experiment that reads the site's files (the language model) gets them; default: fetch. */
+  files?: FileSource;
 }
 
 /**
@@ -234,6 +284,7 @@ export interface ExperimentTypes {
   rankSweep: { settings: RankSweepSettings; result: RankSweepResult; progress: RankSweepProgress };
   adapters: { settings: AdaptersSettings; result: AdaptersResult; progress: never };
   savings: { settings: SavingsSettings; result: SavingsTable[]; progress: never };
+  languageModel: { settings: LanguageModelSettings; result: LanguageModelResult; progress: LanguageModelProgress };
 }
 export type ExperimentName = keyof ExperimentTypes;
 export type SettingsOf<E extends ExperimentName> = ExperimentTypes[E]['settings'];

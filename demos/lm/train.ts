@@ -15,22 +15,8 @@ import { LmInputError } from './errors';
 import { adapterInputNames, buildForward, weightShape } from './graph';
 import { type Adapter, type LanguageModel, type LoraSpec, TARGET_MODULES, type TargetModule, type Weight, adapterParameterCount, initAdapter, moduleShape, parameterCount, weightNames } from './model';
 
-/** Documented caps: the demo's controls and the CLI refuse values outside them. */
-export const MAX_LM_STEPS = 5000;
-export const MAX_LM_BATCH = 64;
-export const MAX_LM_STEPS_PER_RUN = 20;
-
-/** The demo's (and `npm run lm:finetune`'s) defaults. */
-export const LM_DEMO_DEFAULTS = {
-  steps: 100,
-  rank: 8,
-  alpha: 16,
-  targets: ['q_proj', 'v_proj'] as readonly TargetModule[],
-  lr: 3e-3,
-  seed: 0,
-  batch: 8,
-  stepsPerRun: 10,
-} as const;
+import { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
+export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN };
 
 export interface LmTrainOptions {
   model: LanguageModel;

@@ -33,7 +33,8 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   const errors = new Map<string, string>();
 
   const inputsOf = (key: string) => [...slot.querySelectorAll<HTMLInputElement | HTMLSelectElement>(`[data-input="${key}"]`)];
-  const isRadio = (i: Element): i is HTMLInputElement => i instanceof HTMLInputElement && i.type === 'radio';
+  // Radio buttons and check boxes: one input per option, the value is which are checked.
+  const isRadio = (i: Element): i is HTMLInputElement => i instanceof HTMLInputElement && (i.type === 'radio' || i.type === 'checkbox');
 
   const showError = (key: string, message: string | undefined) => {
     if (message) errors.set(key, message);
@@ -51,12 +52,13 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   };
   const setControl = (key: string, v: unknown) => {
     for (const i of inputsOf(key)) {
-      if (isRadio(i)) i.checked = i.value === v;
+      if (isRadio(i)) i.checked = Array.isArray(v) ? v.includes(i.value) : i.value === v;
       else i.value = formatParam(params[key]!, v as never);
     }
   };
   const rawOf = (key: string): string => {
     const ins = inputsOf(key);
+    if (params[key]!.kind === 'set') return ins.filter((i) => isRadio(i) && i.checked).map((i) => i.value).join(',');
     return (ins.find((i) => isRadio(i) && i.checked) ?? ins[0])?.value ?? '';
   };
 
@@ -87,7 +89,7 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   // a choice as soon as it is made.
   fieldset.addEventListener('input', (ev) => {
     const key = keyOf(ev);
-    if (key) onEdit(key, params[key]!.kind === 'enum');
+    if (key) onEdit(key, params[key]!.kind === 'enum' || params[key]!.kind === 'set');
   });
   fieldset.addEventListener('change', (ev) => {
     const key = keyOf(ev);

@@ -223,6 +223,8 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
   const cancel = el.action('cancel');
   if (cancel) cancel.disabled = true;
   slot.dataset.island = 'ready';
-  // The live run replaces the build-time figure in place (same settings unless the URL says otherwise).
-  start();
+  // The live run replaces the build-time figure in place (same settings unless the URL says
+  // otherwise), unless the spec waits for Run (a long run, files to download).
+  if (spec.autoRun ?? true) start();
+  else status.set('Showing a run computed when the site was built. Press Run to train in this page.');
 }

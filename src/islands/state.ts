@@ -67,6 +67,16 @@ export function parseParam<P extends Param>(p: P, raw: string): Parsed<ParamValu
       }
       return ok(values.sort((a, b) => a - b));
     }
+    case 'set': {
+      // Comma-separated values or URL tokens, kept in the options' order; "" is the empty choice.
+      const parts = raw.split(',').map((x) => x.trim()).filter(Boolean);
+      const unknown = parts.filter((x) => !p.options.some((o) => o.value === x || o.token === x));
+      if (unknown.length) return fail(`${p.label}: “${unknown.join(', ')}” is not among ${p.options.map((o) => o.label).join(', ')}.`);
+      return ok(p.options.filter((o) => parts.includes(o.value) || (o.token !== undefined && parts.includes(o.token))).map((o) => o.value));
+    }
+    case 'text':
+      if ([...raw].length > p.maxLength) return fail(`${p.label}: at most ${p.maxLength} characters, not ${[...raw].length}.`);
+      return ok(raw);
   }
 }
 
@@ -77,6 +87,7 @@ export function formatParam<P extends Param>(p: P, value: ParamValue<P>, forUrl 
     return forUrl && o?.token ? o.token : String(value);
   }
   if (p.kind === 'intList') return (value as number[]).join(forUrl ? ',' : ', ');
+  if (p.kind === 'set') return (value as string[]).map((v) => (forUrl ? (p.options.find((o) => o.value === v)?.token ?? v) : v)).join(',');
   return String(value);
 }
 

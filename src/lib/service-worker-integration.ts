@@ -26,8 +26,17 @@ import { CACHE_PREFIX, type BuildManifest } from '../sw/cache-policy';
  * Paths (relative to dist/, '/'-separated) that are not precached. KaTeX's CSS lists woff2
  * first, and every browser with service workers reads woff2: its .woff/.ttf copies are never
  * fetched.
+ *
  */
 const EXCLUDE: RegExp[] = [/^sw\.js$/, /\.map$/, /\.(woff|ttf)$/];
+
+/**
+ * Files served but fetched on demand rather than precached: chapter 8's weights and texts (a few
+ * MB), which a visit to any page must not download. The demo fetches them when Run is pressed
+ * and the worker keeps that copy, so it works offline afterwards. They still count in the
+ * version, so new weights get a new cache instead of the old copy.
+ */
+const ON_DEMAND: RegExp[] = [/\.safetensors$/, /^corpora\/.*\.txt$/];
 
 export const SW_FILE = 'sw.js';
 
@@ -52,7 +61,8 @@ export async function buildManifest(dir: string): Promise<BuildManifest> {
     const bytes = await readFile(join(dir, f));
     version.update(f).update('\0').update(createHash('sha256').update(bytes).digest('hex')).update('\n');
   }
-  return { version: version.digest('hex').slice(0, 16), files: files.map(urlOfFile) };
+  const precached = files.filter((f) => !ON_DEMAND.some((re) => re.test(f)));
+  return { version: version.digest('hex').slice(0, 16), files: precached.map(urlOfFile) };
 }
 
 /** Bundle src/sw/service-worker.ts with the manifest inlined. */

@@ -143,6 +143,7 @@ describe('build manifest', () => {
     await writeFile(join(dir, '_astro/KaTeX_Main.x.woff2'), 'font');
     await writeFile(join(dir, '_astro/KaTeX_Main.x.ttf'), 'font');
     await writeFile(join(dir, 'sw.js'), 'old worker');
+    await writeFile(join(dir, 'models/tiny/model.safetensors'), 'big weights');
 
     const a = await buildManifest(dir);
     expect(a.files).toEqual(['_astro/KaTeX_Main.x.woff2', 'chapters/low-rank/', '', 'models/tiny/model.onnx']);
@@ -153,6 +154,10 @@ describe('build manifest', () => {
     expect((await buildManifest(dir)).version).toBe(a.version);
     await writeFile(join(dir, 'models/tiny/model.onnx'), 'weights, retrained');
     expect((await buildManifest(dir)).version).not.toBe(a.version);
+    // Weights fetched on demand (not precached) still version the cache.
+    const b = await buildManifest(dir);
+    await writeFile(join(dir, 'models/tiny/model.safetensors'), 'big weights, retrained');
+    expect((await buildManifest(dir)).version).not.toBe(b.version);
   });
 
   it('maps index.html files to their directory URL', () => {

@@ -45,8 +45,26 @@ export interface IntListParam extends ParamBase<number[]> {
   max: number;
   maxLength: number;
 }
-export type Param = IntParam | NumberParam | EnumParam | IntListParam;
-export type ParamValue<P> = P extends EnumParam<infer T> ? T : P extends IntListParam ? number[] : number;
+/** Any number of choices from a list (check boxes); the value keeps the options' order. */
+export interface SetParam<T extends string = string> extends ParamBase<T[]> {
+  kind: 'set';
+  options: readonly EnumOption<T>[];
+}
+/** A line of text (a prompt). Which characters are allowed is the experiment's to say. */
+export interface TextParam extends ParamBase<string> {
+  kind: 'text';
+  maxLength: number;
+}
+export type Param = IntParam | NumberParam | EnumParam | IntListParam | SetParam | TextParam;
+export type ParamValue<P> = P extends EnumParam<infer T>
+  ? T
+  : P extends SetParam<infer T>
+    ? T[]
+    : P extends IntListParam
+      ? number[]
+      : P extends TextParam
+        ? string
+        : number;
 
 export const int = (label: string, def: number, min: number, max: number, help?: string): IntParam => ({ kind: 'int', label, default: def, min, max, help });
 export const num = (label: string, def: number, min: number, max: number, exclusiveMin = false, help?: string): NumberParam => ({
@@ -80,6 +98,16 @@ export const intList = (label: string, def: number[], min: number, max: number, 
   maxLength,
   help,
 });
+
+/** Check boxes; an empty choice is allowed here, so the experiment says what it needs. */
+export const someOf = <T extends string>(label: string, def: readonly T[], options: readonly EnumOption<T>[], help?: string): SetParam<T> => ({
+  kind: 'set',
+  label,
+  default: [...def],
+  options,
+  help,
+});
+export const textLine = (label: string, def: string, maxLength: number, help?: string): TextParam => ({ kind: 'text', label, default: def, maxLength, help });
 
 // The controls several demos share, each with its default from the experiment.
 const SEED_MAX = 2 ** 32 - 1;

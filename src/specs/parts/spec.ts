@@ -48,6 +48,11 @@ export interface DemoDeclaration<E extends ExperimentName, P extends Params> {
   /** Run / Cancel / Reset buttons (training demos); otherwise it reruns as the reader edits. */
   runButtons: boolean;
   /**
+   * Whether the live run starts by itself when the island loads (default true). A demo whose run
+   * is long or downloads files (the language model) waits for Run and keeps the build-time figure.
+   */
+  autoRun?: boolean;
+  /**
    * The control an experiment setting comes from, where their names differ (§1's `d` and `k`
    * are both "Size"). A SettingError about a setting is shown next to that control.
    */

@@ -1,0 +1,169 @@
+/**
+ * §8 LoRA on a real language model: which modules get adapters, rank, α, scaling, the
+ * optimizer's step size and length, the prompt both models continue. Run / Cancel / Reset; the
+ * model's files load in the engine worker when Run is first pressed. What only the model knows
+ * (a rank above a layer's width, a character outside the vocabulary, no module chosen) comes
+ * back as the engine's typed error and is shown next to its control.
+ */
+import {
+  LANGUAGE_MODEL_DEFAULTS as D,
+  LANGUAGE_MODEL_FILES,
+  MAX_LM_BATCH,
+  MAX_LM_STEPS,
+  MAX_NEW_TOKENS,
+  emptyFrame,
+  type LanguageModelProgress,
+  type LanguageModelResult,
+  type LanguageModelSettings,
+  type TargetModule,
+} from '../../demos/index';
+import { languageModelFigure, speedLine } from '../charts/language-model';
+import type { DownloadSource } from '../islands/downloads';
+import type { View } from '../islands/views';
+import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine } from './parts/params';
+import { defineDemo, type Values } from './parts/spec';
+
+/** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
+type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
+type TargetChoice = AttentionModule | 'mlp';
+const MLP: TargetModule[] = ['gate_proj', 'up_proj', 'down_proj'];
+const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
+  const out: TargetChoice[] = targets.filter((t): t is AttentionModule => !MLP.includes(t));
+  return MLP.every((m) => targets.includes(m)) ? [...out, 'mlp'] : out;
+};
+
+const params = {
+  method: oneOf<LanguageModelSettings['method']>('Method', D.method, [
+    { value: 'lora', label: 'LoRA' },
+    { value: 'full', label: 'Full fine-tuning (every weight)' },
+  ]),
+  targets: someOf<TargetChoice>('Target modules', choicesOf(D.targets), [
+    { value: 'q_proj', label: 'q', token: 'q' },
+    { value: 'k_proj', label: 'k', token: 'k' },
+    { value: 'v_proj', label: 'v', token: 'v' },
+    { value: 'o_proj', label: 'o', token: 'o' },
+    { value: 'mlp', label: 'MLP (gate, up, down)', token: 'mlp' },
+  ], 'Adapted in every layer'),
+  rank: int('Rank r', D.rank, 1, 4096),
+  alpha: alpha(D.alpha),
+  scalingRule: scalingRule(D.scalingRule),
+  lr: lr(D.lr),
+  steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
+  batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
+  prompt: textLine('Prompt', D.prompt, 200),
+  sampleLength: int('Continuation', D.sampleLength, 1, MAX_NEW_TOKENS, 'Characters each model adds'),
+  seed: seed(D.seed),
+};
+type LmValues = Values<typeof params>;
+
+/**
+ * About three refreshed samples per run, on whole runs of stepsPerRun steps, at most every 100
+ * (the default run's 300 steps refresh at 100 and 200): a short run shows the text moving too.
+ */
+export const refreshEvery = (steps: number): number => {
+  const K = D.stepsPerRun;
+  return Math.max(K, Math.min(D.refreshEvery, Math.round(steps / 3 / K) * K));
+};
+
+const targetsOf = (v: LmValues): TargetModule[] => v.targets.flatMap((t) => (t === 'mlp' ? MLP : [t]));
+
+/** The site's base URL, where the worker fetches models/ and corpora/ (Vite's BASE_URL). */
+const ROOT = import.meta.env.BASE_URL;
+
+export function languageModelView(r: LanguageModelResult): View {
+  const f = r.frame;
+  const s = r.settings;
+  const val = f.valLosses;
+  const what =
+    s.method === 'full'
+      ? 'Full fine-tuning of every weight'
+      : `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'}`;
+  const memory = f.trainingStateBytes > 0 ? [`training state (parameters, gradients, Adam's two moments): ${(f.trainingStateBytes / 1e6).toFixed(2)} MB in float32`] : [];
+  const merge = r.merge
+    ? [`merged into W + sBA: max |logits(merged) − logits(with adapter)| = ${r.merge.maxAbsDifference.toExponential(2)} over ${r.merge.positions} positions`]
+    : [];
+  const printout = [
+    `${what} · Adam lr ${s.lr} · batch ${s.batch} · samples every ${s.refreshEvery} steps`,
+    `step ${f.step} of ${s.steps} · held-out loss ${val.map((v) => `${v.step}: ${v.loss.toFixed(3)}`).join(', ') || 'not measured yet'}`,
+    speedLine(f),
+    ...memory,
+    ...merge,
+    '',
+    'Base model:',
+    s.prompt + f.baseSample,
+    '',
+    `Adapted (step ${val[val.length - 1]?.step ?? 0}):`,
+    s.prompt + f.adaptedSample,
+  ].join('\n');
+  return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt }), printout };
+}
+
+const MB = (n: number) => (n / 1e6).toFixed(1);
+
+function liveLabel(p: LanguageModelProgress): string {
+  if (p.phase === 'loading') return p.total > 0 ? `Loading the model and texts: ${MB(p.loaded)} of ${MB(p.total)} MB` : 'Loading the model and texts…';
+  if (p.phase === 'preparing') return 'Continuing the prompt with the base model…';
+  return `Step ${p.result.frame.step} of ${p.result.settings.steps}`;
+}
+
+const bytesOf = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+function downloads(r: LanguageModelResult): DownloadSource[] {
+  const out: DownloadSource[] = [];
+  if (r.peft) {
+    const peft = r.peft;
+    out.push(
+      { label: 'Adapter (PEFT) · adapter_config.json', filename: 'adapter_config.json', make: () => new Blob([peft.config], { type: 'application/json' }) },
+      { label: 'Adapter (PEFT) · adapter_model.safetensors', filename: 'adapter_model.safetensors', make: () => new Blob([bytesOf(peft.safetensors)], { type: 'application/octet-stream' }) },
+    );
+  }
+  // The base model is the site's own static files: fetched from here, saved as they are.
+  for (const file of LANGUAGE_MODEL_FILES.model) {
+    out.push({ label: `Base model · ${file}`, filename: file, make: async () => (await fetch(`${ROOT}${r.modelDir}/${file}`)).blob() });
+  }
+  return out;
+}
+
+export const spec = defineDemo({
+  id: 'language-model',
+  experiment: 'languageModel',
+  params,
+  presets: [
+    { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] } },
+    { id: 'everything', label: 'Attention and MLP, rank 4', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'mlp'], rank: 4, alpha: 8 } },
+    { id: 'rslora', label: 'rsLoRA, rank 32', values: { rank: 32, alpha: 16, scalingRule: 'alpha/sqrt(r)' } },
+    { id: 'quick', label: 'Quick look (60 steps)', values: { steps: 60 } },
+    { id: 'full', label: 'Full fine-tuning', values: { method: 'full', lr: 1e-3 } },
+  ],
+  check: (v) => {
+    if (v.prompt.length === 0) return { prompt: 'Type a prompt for both models to continue (at least one character).' };
+    // Full fine-tuning trains every weight: the adapter's settings would silently do nothing.
+    if (v.method === 'full' && (v.rank !== D.rank || v.alpha !== D.alpha || v.scalingRule !== D.scalingRule)) {
+      return { method: 'Full fine-tuning has no adapter: set rank, α and scaling back to their defaults, or choose LoRA.' };
+    }
+    return {};
+  },
+  settings: (v): Partial<LanguageModelSettings> => ({
+    method: v.method,
+    targets: targetsOf(v),
+    rank: v.rank,
+    alpha: v.alpha,
+    scalingRule: v.scalingRule,
+    lr: v.lr,
+    steps: v.steps,
+    batch: v.batch,
+    prompt: v.prompt,
+    sampleLength: v.sampleLength,
+    refreshEvery: refreshEvery(v.steps),
+    seed: v.seed,
+    root: ROOT,
+  }),
+  view: (r) => languageModelView(r),
+  live: {
+    view: (p) => languageModelView(p.phase === 'training' ? p.result : { ...p.result, frame: emptyFrame(p.result.frame.backend) }),
+    label: liveLabel,
+  },
+  runButtons: true,
+  autoRun: false,
+  downloads,
+});
