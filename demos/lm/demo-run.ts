@@ -10,7 +10,7 @@ import { evaluateLoss } from './evaluate';
 import { type LanguageModel, type LoraSpec, adapterParameterCount, encode, parameterCount } from './model';
 import { continuePrompt } from './sample';
 import { type Trained, trainLanguageModel } from './train';
-import type { Optimizer } from '../graphs/optimizer';
+import type { Optimizer } from '../types';
 
 export interface LmDemoOptions {
   mode: LoraSpec | 'full';

@@ -5,7 +5,8 @@
  * its step. `losses[t]` is the loss of step t's batch before update t, as PyTorch's loop logs it.
  */
 import { abortError, throwIfAborted, TrainingDivergedError } from '../errors';
-import { adamStep, ADAM, sgdStep, type Optimizer } from '../graphs/optimizer';
+import { adamStep, ADAM, sgdStep } from '../graphs/optimizer';
+import type { Optimizer } from '../types';
 import { GraphBuilder } from '../onnx/builder';
 import type { OrtTensor } from '../runtime';
 import { TorchGenerator } from '../random';
