@@ -14,7 +14,20 @@ import { SPECS, specEntry, type AnySpec } from '../specs/index';
 import { defaults } from '../specs/parts/spec';
 import { PythonExportError, companionSource, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
 
-const specs = [...SPECS.values()].map((e) => e.spec);
+/**
+ * Demos without a companion script, and why. Chapter 8 trains a real model in the page; its
+ * Python is the chapter's transformers + peft listing that loads the downloaded adapter, and
+ * `npm run lm:finetune` runs the same engine from the command line.
+ */
+const NO_COMPANION: ReadonlyMap<string, string> = new Map([['language-model', 'loads the downloaded adapter with peft instead (chapter 8)']]);
+const specs = [...SPECS.values()].map((e) => e.spec).filter((s) => !NO_COMPANION.has(s.id));
+
+describe('a demo without a companion script is one that says why', () => {
+  it('the specs without `python` are exactly those in NO_COMPANION', () => {
+    const without = [...SPECS.values()].map((e) => e.spec).filter((s) => !s.python).map((s) => s.id).sort();
+    expect(without).toEqual([...NO_COMPANION.keys()].sort());
+  });
+});
 const spec = (id: string): AnySpec => specEntry(id).spec;
 const computed = (s: AnySpec) =>
   Object.entries(s.params)

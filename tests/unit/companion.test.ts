@@ -54,6 +54,7 @@ afterAll(async () => engine?.dispose());
 
 describe.skipIf(skip)(`companion scripts against the engine (${reason})`, () => {
   for (const { spec } of SPECS.values()) {
+    if (!spec.python) continue; // src/python/export.test.ts: NO_COMPANION says which and why
     const demo = spec.id;
     const file = path.join(repoRoot, 'companion', spec.python ?? `(${demo} names no python script)`);
 
