@@ -13,8 +13,16 @@ type AnyValues = Values<AnySpec['params']>;
 export interface ControlsBinding {
   /** Put these values in the controls and clear every message. */
   show(values: AnyValues): void;
-  /** A message next to a control (a URL fallback, a setting the experiment refused), or none. */
+  /** A message next to a control that blocks running (a setting the experiment refused), or none. */
   showError(key: string, message: string | undefined): void;
+  /**
+   * A message next to a control about a value that is not in it (the link's value that could
+   * not be used): the control holds a valid value, so nothing is marked invalid or blocked.
+   * The next edit clears it.
+   */
+  showNote(key: string, message: string): void;
+  /** Every control's value as its text (what a reader sees), by parameter. */
+  texts(): Record<string, string>;
   hasErrors(): boolean;
   enable(): void;
 }
@@ -42,6 +50,7 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
     if (box) {
       box.textContent = message ?? '';
       box.hidden = !message;
+      delete box.dataset.note;
     }
     for (const i of inputsOf(key)) {
       if (isRadio(i)) continue;
@@ -109,6 +118,14 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
       }
     },
     showError,
+    showNote(key, message) {
+      const box = slot.querySelector<HTMLElement>(`#${spec.id}-${key}-error`);
+      if (!box) return;
+      box.textContent = message;
+      box.hidden = false;
+      box.dataset.note = 'true';
+    },
+    texts: () => Object.fromEntries(keys.map((k) => [k, rawOf(k)])),
     hasErrors: () => errors.size > 0,
     enable() {
       fieldset.disabled = false;
