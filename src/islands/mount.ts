@@ -134,10 +134,9 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
   const start = () => {
     clearTimeout(timer);
     if (controls.hasErrors()) {
-      runner.detach(); // a run with other settings must not finish under these controls
-      busy(false);
-      status.progress('');
-      setStatus('Fix the highlighted setting to run the demo.');
+      // A run in progress has the settings the URL shows (an invalid box was never committed): it goes on.
+      if (runner.running) status.error('Fix the highlighted setting to start a new run; the run in progress continues.');
+      else setStatus('Fix the highlighted setting to run the demo.');
       return;
     }
     status.error(undefined);

@@ -301,7 +301,7 @@ test.describe('#10 small ones', () => {
     const s = await live(page, 'implementation');
     await done(s);
     await expect(s.locator('[data-error]')).toContainText('“cuda” is not one of Auto, WebGPU, WASM');
-    await expect(s.locator('[data-backend]')).toHaveValue('auto');
+    await expect(s.locator('select[data-backend]')).toHaveValue('auto');
     expect(new URL(page.url()).searchParams.get('backend')).toBeNull();
   });
 
