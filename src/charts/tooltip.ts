@@ -33,6 +33,9 @@ export function attachTooltips(container: HTMLElement): () => void {
     color: 'var(--tooltip-text, var(--color-bg, #fff))',
     boxShadow: '0 1px 4px rgb(0 0 0 / 0.25)',
     display: 'none',
+    // The page makes every child of a panels box a size container (global.css), which would
+    // give this shrink-to-fit box no width of its own and clip the text to a sliver.
+    containerType: 'normal',
   } satisfies Partial<CSSStyleDeclaration>);
   if (getComputedStyleSafe(container) === 'static') container.style.position = 'relative';
   container.append(tip);

@@ -249,6 +249,8 @@ test.describe('#8 keyboard', () => {
     await expect(tip).not.toHaveText(t0 ?? '');
     const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-tip'));
     expect(focused).toBe(await tip.textContent());
+    // The tip is wide enough for its text (a size-contained box would clip it to a sliver).
+    expect(await tip.evaluate((t) => t.scrollWidth <= t.clientWidth + 1 && t.clientWidth > 40)).toBe(true);
     // The one tab stop moved with the focus, and Tab leaves the chart.
     await expect(charts.first().locator('[data-tip][tabindex="0"]')).toHaveCount(1);
     await page.keyboard.press('Tab');
