@@ -83,10 +83,16 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
     return Object.keys(cross).length ? { messages: cross } : { values: next as AnyValues, messages };
   };
 
+  const same = (a: AnyValues, b: AnyValues) =>
+    keys.every((k) => formatParam(params[k]!, (a as Record<string, unknown>)[k] as never) === formatParam(params[k]!, (b as Record<string, unknown>)[k] as never));
   const onEdit = (key: string, commit: boolean): boolean => {
     const { values, messages } = check();
-    for (const k of keys) showError(k, messages[k]);
+    // Errors follow what the boxes say now; a note about the link stays until a real edit.
+    for (const k of keys) if (messages[k] || errors.has(k)) showError(k, messages[k]);
     if (!values || !commit) return false;
+    // Nothing new (the same value retyped, or both Enter and leaving the field): no rerun.
+    if (same(values, current())) return false;
+    for (const k of keys) showError(k, undefined);
     on.commit(key, values);
     return true;
   };
@@ -101,6 +107,13 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   fieldset.addEventListener('change', (ev) => {
     const key = keyOf(ev);
     if (key) onEdit(key, true);
+  });
+  // 'change' is not enough: after Enter commits 64 and the reader types back the value the
+  // field had when it got focus, leaving it fires no change event (the value "did not change"),
+  // and the box would say 8 while the run and URL say 64. Leaving a field always commits it.
+  fieldset.addEventListener('focusout', (ev) => {
+    const key = keyOf(ev);
+    if (key && params[key]!.kind !== 'enum') onEdit(key, true);
   });
   fieldset.addEventListener('keydown', (ev) => {
     const key = keyOf(ev);

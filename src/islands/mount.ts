@@ -136,7 +136,10 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
     if (controls.hasErrors()) {
       // A run in progress has the settings the URL shows (an invalid box was never committed): it goes on.
       if (runner.running) status.error('Fix the highlighted setting to start a new run; the run in progress continues.');
-      else setStatus('Fix the highlighted setting to run the demo.');
+      else {
+        slot.dataset.state = 'blocked'; // nothing runs until the highlighted box is fixed
+        setStatus('Fix the highlighted setting to run the demo.');
+      }
       return;
     }
     status.error(undefined);

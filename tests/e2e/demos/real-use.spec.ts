@@ -331,3 +331,20 @@ test('npm run bench builds with npm run build, so the search index survives', as
     if (name.startsWith('bench')) expect(build(script), name).not.toBe('astro build without pagefind');
   }
 });
+
+test('found by the race: Enter commits a value, and typing back the earlier one then Tab commits that too', async ({ page }, info) => {
+  wasmOnly(info);
+  await page.goto(demoUrl('lowrank', {}, 'wasm'));
+  const s = await live(page, 'lowrank');
+  await done(s);
+  const size = s.locator('#lowrank-size');
+  await size.fill('32');
+  await size.press('Enter');
+  await expect.poll(() => new URL(page.url()).searchParams.get('lowrank.size')).toBe('32');
+  // The field still has focus; its value when it got focus was 64.
+  await size.fill('64');
+  await size.press('Tab');
+  await expect.poll(() => new URL(page.url()).searchParams.get('lowrank.size')).toBeNull();
+  await done(s);
+  await expect(s.locator('[data-printout]')).toContainText('64x64');
+});
