@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/page.ts [--backend wasm|webgpu] [--url http://host:port/base/]`: the live §3 demo
- * in Chromium on the built site (run `npx astro build` first). Not a test. Prints a table and
+ * in Chromium on the built site (run `npm run build` first: it also writes the search index). Not a test. Prints a table and
  * writes bench/results/page.json:
  *   - time from navigation to the first §3 result with the notebook preset (the island loads,
  *     the worker starts onnxruntime-web, builds the sessions and trains 2 × 100 epochs);

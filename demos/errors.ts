@@ -50,7 +50,7 @@ export class TrainingDivergedError extends Error {
   ) {
     super(
       `Training diverged: the loss at step ${step} is ${losses[step]} ` +
-        `(the last finite loss was ${step > 0 ? losses[step - 1] : 'none'}). Try a smaller learning rate.`,
+        `(the last finite loss was ${step > 0 ? losses[step - 1] : 'none'}). Try a smaller learning rate or a smaller α (the update is scaled by α/r or α/√r).`,
     );
   }
 }

@@ -154,13 +154,36 @@ function probeGraph(): GraphBuilder {
   return g;
 }
 
-/** Why WebGPU cannot run here, or undefined when a test graph ran on it (in `rt`). */
-async function webgpuProblem(): Promise<{ reason: string } | { rt: Runtime }> {
+/** What the code reads of a WebGPU adapter (older browsers put isFallbackAdapter on the adapter, newer on .info). */
+interface AdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string };
+}
+
+/** A software adapter (SwiftShader, WARP): WebGPU "works" but is many times slower than WASM. */
+export function isFallbackAdapter(a: AdapterLike): boolean {
+  return a.info?.isFallbackAdapter === true || a.isFallbackAdapter === true;
+}
+
+/**
+ * Why WebGPU cannot (or, for 'auto', should not) run here, or the runtime when a test graph ran
+ * on it (in `rt`). `auto` refuses a fallback (software) adapter: it is slower than WASM.
+ */
+async function webgpuProblem(auto: boolean): Promise<{ reason: string } | { rt: Runtime }> {
   if (isNode) return { reason: 'Node has no WebGPU: onnxruntime-web runs on its WASM backend here.' };
-  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }) | undefined)?.gpu;
   if (!gpu) return { reason: 'This browser has no WebGPU (navigator.gpu is missing).' };
   try {
-    if (!(await gpu.requestAdapter())) return { reason: 'This browser has WebGPU but found no GPU adapter for it.' };
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { reason: 'This browser has WebGPU but found no GPU adapter for it.' };
+    if (auto && isFallbackAdapter(adapter)) {
+      const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ');
+      return {
+        reason:
+          `The only WebGPU adapter is a software fallback${name ? ` (${name})` : ''}, which runs on the CPU and is slower ` +
+          'than WASM. Choose WebGPU with the backend switch to use it anyway.',
+      };
+    }
   } catch (e) {
     return { reason: `Asking for a WebGPU adapter failed: ${e instanceof Error ? e.message : String(e)}.` };
   }
@@ -180,11 +203,12 @@ async function webgpuProblem(): Promise<{ reason: string } | { rt: Runtime }> {
 
 /**
  * Pick the backend: 'wasm' always works; 'webgpu' works or throws BackendUnavailableError;
- * 'auto' tries WebGPU (an adapter, then a test session) and otherwise runs on WASM, saying why.
+ * 'auto' tries WebGPU (a hardware adapter, then a test session) and otherwise runs on WASM,
+ * saying why; an explicit 'webgpu' also takes a software (fallback) adapter.
  */
 export async function chooseRuntime(want: Backend | 'auto'): Promise<BackendChoice> {
   if (want === 'wasm') return { runtime: new Runtime(await loadOrt('wasm'), 'wasm') };
-  const probe = await webgpuProblem();
+  const probe = await webgpuProblem(want === 'auto');
   if ('rt' in probe) return { runtime: probe.rt };
   if (want === 'webgpu') throw new BackendUnavailableError(`WebGPU was asked for but cannot run here. ${probe.reason}`);
   return { runtime: new Runtime(await loadOrt('wasm'), 'wasm'), fallbackReason: probe.reason };

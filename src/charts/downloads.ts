@@ -32,6 +32,22 @@ export function inlineCssVariables(markup: string, resolve: (name: string) => st
   }
 }
 
+/**
+ * A chart's SVG as a file that stands alone: every colour resolved to the light theme (the
+ * fallback in each var(), which theme.test.ts keeps equal to the light tokens) and the text
+ * scale resolved to 1, so that converters without CSS custom properties or calc() — librsvg
+ * (rsvg-convert), Inkscape — draw the same picture as a browser.
+ */
+export function standaloneSvg(svg: string): string {
+  const flat = inlineCssVariables(svg, () => '');
+  // calc(13px*1) → 13px: the only calc() the charts write is the text scale.
+  let plain = flat.replace(/calc\(\s*([\d.]+)px\s*\*\s*1\s*\)/g, '$1px');
+  // A file has a size of its own: the viewBox's, instead of the page's responsive width="100%".
+  const vb = /viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)"/.exec(plain);
+  if (vb) plain = plain.replace(/<svg([^>]*?)\swidth="100%"/, `<svg$1 width="${vb[1]}" height="${vb[2]}"`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${plain}`;
+}
+
 function topLevelComma(s: string): number {
   let depth = 0;
   for (let k = 0; k < s.length; k++) {

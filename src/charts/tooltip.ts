@@ -4,6 +4,11 @@
  * focusout and Escape. Event delegation on the container, so it survives the island
  * replacing the chart's innerHTML ten times a second. No d3.
  *
+ * Keyboard: each chart (each <svg> with marks) is one tab stop, the usual roving-tabindex
+ * pattern: one mark per chart has tabindex 0, the others -1, and the arrow keys (Home, End)
+ * move focus, and the tip, between its marks. The charts' markup makes every mark focusable;
+ * this keeps only one per chart in the tab order, again after every redraw.
+ *
  * Colours come from --tooltip-bg / --tooltip-text (falling back to the axis text colour on
  * the page background), so it follows dark mode.
  */
@@ -28,6 +33,9 @@ export function attachTooltips(container: HTMLElement): () => void {
     color: 'var(--tooltip-text, var(--color-bg, #fff))',
     boxShadow: '0 1px 4px rgb(0 0 0 / 0.25)',
     display: 'none',
+    // The page makes every child of a panels box a size container (global.css), which would
+    // give this shrink-to-fit box no width of its own and clip the text to a sliver.
+    containerType: 'normal',
   } satisfies Partial<CSSStyleDeclaration>);
   if (getComputedStyleSafe(container) === 'static') container.style.position = 'relative';
   container.append(tip);
@@ -90,9 +98,47 @@ export function attachTooltips(container: HTMLElement): () => void {
       bottom: r.top - c.top + ((i + 1) / rows) * r.height,
     });
   };
+  // Roving tabindex: which mark of each chart (by its position among the panels) holds the tab stop.
+  const active = new Map<number, number>();
+  const charts = () => [...container.querySelectorAll('svg')].filter((svg) => svg.querySelector('[data-tip]'));
+  const marksOf = (svg: Element) => [...svg.querySelectorAll<SVGElement>('[data-tip]')];
+  const rove = () => {
+    charts().forEach((svg, c) => {
+      const marks = marksOf(svg);
+      const at = Math.min(active.get(c) ?? 0, marks.length - 1);
+      marks.forEach((m, i) => {
+        const want = i === at ? '0' : '-1';
+        if (m.getAttribute('tabindex') !== want) m.setAttribute('tabindex', want);
+      });
+    });
+  };
+  const STEP: Record<string, (i: number, n: number) => number> = {
+    ArrowRight: (i, n) => Math.min(i + 1, n - 1),
+    ArrowDown: (i, n) => Math.min(i + 1, n - 1),
+    ArrowLeft: (i) => Math.max(i - 1, 0),
+    ArrowUp: (i) => Math.max(i - 1, 0),
+    Home: () => 0,
+    End: (_, n) => n - 1,
+  };
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && current) hide();
+    const step = STEP[e.key];
+    const t = tipTarget(e);
+    const svg = t?.closest('svg');
+    if (!step || !t || !svg) return;
+    const marks = marksOf(svg);
+    const i = marks.indexOf(t as SVGElement);
+    if (i < 0) return;
+    e.preventDefault();
+    const next = step(i, marks.length);
+    active.set(charts().indexOf(svg), next);
+    rove();
+    marks[next]!.focus();
   };
+  // Keep one tab stop per chart however often the charts are redrawn.
+  rove();
+  const observer = new MutationObserver(rove);
+  observer.observe(container, { childList: true, subtree: true });
   // One signal detaches every listener.
   const listening = new AbortController();
   const on = { signal: listening.signal };
@@ -104,6 +150,7 @@ export function attachTooltips(container: HTMLElement): () => void {
   container.addEventListener('keydown', onKey, on);
   return () => {
     listening.abort();
+    observer.disconnect();
     tip.remove();
   };
 }

@@ -13,8 +13,16 @@ type AnyValues = Values<AnySpec['params']>;
 export interface ControlsBinding {
   /** Put these values in the controls and clear every message. */
   show(values: AnyValues): void;
-  /** A message next to a control (a URL fallback, a setting the experiment refused), or none. */
+  /** A message next to a control that blocks running (a setting the experiment refused), or none. */
   showError(key: string, message: string | undefined): void;
+  /**
+   * A message next to a control about a value that is not in it (the link's value that could
+   * not be used): the control holds a valid value, so nothing is marked invalid or blocked.
+   * The next edit clears it.
+   */
+  showNote(key: string, message: string): void;
+  /** Every control's value as its text (what a reader sees), by parameter. */
+  texts(): Record<string, string>;
   hasErrors(): boolean;
   enable(): void;
 }
@@ -43,6 +51,7 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
     if (box) {
       box.textContent = message ?? '';
       box.hidden = !message;
+      delete box.dataset.note;
     }
     for (const i of inputsOf(key)) {
       if (isRadio(i)) continue;
@@ -76,10 +85,16 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
     return Object.keys(cross).length ? { messages: cross } : { values: next as AnyValues, messages };
   };
 
+  const same = (a: AnyValues, b: AnyValues) =>
+    keys.every((k) => formatParam(params[k]!, (a as Record<string, unknown>)[k] as never) === formatParam(params[k]!, (b as Record<string, unknown>)[k] as never));
   const onEdit = (key: string, commit: boolean): boolean => {
     const { values, messages } = check();
-    for (const k of keys) showError(k, messages[k]);
+    // Errors follow what the boxes say now; a note about the link stays until a real edit.
+    for (const k of keys) if (messages[k] || errors.has(k)) showError(k, messages[k]);
     if (!values || !commit) return false;
+    // Nothing new (the same value retyped, or both Enter and leaving the field): no rerun.
+    if (same(values, current())) return false;
+    for (const k of keys) showError(k, undefined);
     on.commit(key, values);
     return true;
   };
@@ -94,6 +109,13 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   fieldset.addEventListener('change', (ev) => {
     const key = keyOf(ev);
     if (key) onEdit(key, true);
+  });
+  // 'change' is not enough: after Enter commits 64 and the reader types back the value the
+  // field had when it got focus, leaving it fires no change event (the value "did not change"),
+  // and the box would say 8 while the run and URL say 64. Leaving a field always commits it.
+  fieldset.addEventListener('focusout', (ev) => {
+    const key = keyOf(ev);
+    if (key && params[key]!.kind !== 'enum') onEdit(key, true);
   });
   fieldset.addEventListener('keydown', (ev) => {
     const key = keyOf(ev);
@@ -111,6 +133,14 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
       }
     },
     showError,
+    showNote(key, message) {
+      const box = slot.querySelector<HTMLElement>(`#${spec.id}-${key}-error`);
+      if (!box) return;
+      box.textContent = message;
+      box.hidden = false;
+      box.dataset.note = 'true';
+    },
+    texts: () => Object.fromEntries(keys.map((k) => [k, rawOf(k)])),
     hasErrors: () => errors.size > 0,
     enable() {
       fieldset.disabled = false;

@@ -4,7 +4,7 @@
  * .safetensors with PEFT names) where there is one, and the .onnx graphs the demo ran.
  */
 import { loraSafetensors, type Backend, type ExperimentName, type LoraAdapter } from '../../demos/index';
-import { svgToPngBlob, toCsv } from '../charts/downloads';
+import { standaloneSvg, svgToPngBlob, toCsv } from '../charts/downloads';
 import { engineClient } from './engine-client';
 import type { View } from './views';
 
@@ -19,7 +19,8 @@ interface MenuContext {
   demo: string;
   experiment: ExperimentName;
   usesEngine: boolean;
-  current: () => { view: View; result: unknown; isBuild: boolean; backend?: Backend };
+  /** What is shown; `note` says what the files are when that is not plain (a run that stopped). */
+  current: () => { view: View; result: unknown; isBuild: boolean; backend?: Backend; note?: string };
   extra: () => DownloadSource[];
 }
 
@@ -81,11 +82,11 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
   };
 
   const build = async () => {
-    const { view, result, isBuild, backend } = ctx.current();
+    const { view, result, isBuild, backend, note } = ctx.current();
     const sources: DownloadSource[] = [];
     view.panels.forEach((p, i) => {
       const name = `lora-${ctx.demo}-${i + 1}-${slug(titleOf(p.svg))}`;
-      sources.push({ label: `${titleOf(p.svg)} · SVG`, filename: `${name}.svg`, make: () => new Blob([p.svg], { type: 'image/svg+xml' }) });
+      sources.push({ label: `${titleOf(p.svg)} · SVG`, filename: `${name}.svg`, make: () => new Blob([standaloneSvg(p.svg)], { type: 'image/svg+xml' }) });
       sources.push({
         label: `${titleOf(p.svg)} · PNG`,
         filename: `${name}.png`,
@@ -100,6 +101,13 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
     sources.push({ label: 'Result · JSON', filename: `lora-${ctx.demo}-result.json`, make: () => json(result) });
     sources.push(...ctx.extra());
     menu.replaceChildren(...sources.map(item));
+    if (note) {
+      const li = document.createElement('li');
+      li.className = 'demo-muted';
+      li.dataset.downloadsNote = '';
+      li.textContent = note;
+      menu.prepend(li);
+    }
     if (ctx.usesEngine) {
       if (isBuild || !backend) {
         const li = document.createElement('li');
@@ -137,11 +145,21 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
   details.addEventListener('toggle', () => {
     if (details.open) void build();
   });
-  // Escape closes the menu and returns focus to its button.
+  // Escape closes the menu and returns focus to its button; so does leaving it (Tab past
+  // the last item, a click elsewhere), so it never covers the controls under it.
   details.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape' && details.open) {
+      ev.preventDefault();
       details.open = false;
       details.querySelector('summary')?.focus();
     }
+  });
+  details.addEventListener('focusout', (ev) => {
+    const to = ev.relatedTarget;
+    // (No relatedTarget: the window lost focus, e.g. to a save dialog; keep the menu.)
+    if (details.open && to instanceof Node && !details.contains(to)) details.open = false;
+  });
+  document.addEventListener('pointerdown', (ev) => {
+    if (details.open && !(ev.target instanceof Node && details.contains(ev.target))) details.open = false;
   });
 }

@@ -6,7 +6,7 @@ import { spec as merging } from '../specs/merging';
 import { spec as rank } from '../specs/rank-sweep';
 import { spec as savings } from '../specs/savings';
 import { spec as training } from '../specs/training';
-import { defaults, parseParam, readBackend, readState, writeBackend, writeState } from './state';
+import { defaults, parseParam, QUOTE_MAX, readBackend, readBackendChoice, readState, validate, writeBackend, writeState } from './state';
 
 const ALL = [...SPECS.values()].map((e) => e.spec);
 
@@ -78,6 +78,46 @@ describe('the URL state table', () => {
       expect(adam.values).toMatchObject({ optimizer: 'adam', lr: 0.01, epochs: 300 });
       expect(adam.note).toBeTruthy();
     }
+  });
+});
+
+describe('link values the controls cannot hold (issue 11, #4 and #10)', () => {
+  it('drops a link value that conflicts with a default, says so, and leaves values that pass the checks', () => {
+    for (const [spec, query] of [
+      [implementation, 'implementation.dIn=2'],
+      [lowrank, 'lowrank.size=3'],
+      [lowrank, 'lowrank.trueRank=100'],
+      [lowrank, 'lowrank.size=8&lowrank.trueRank=12'],
+    ] as const) {
+      const { values, errors } = readState(spec as typeof lowrank, query);
+      expect(validate(spec as typeof lowrank, values), query).toEqual({});
+      const messages = Object.values(errors);
+      expect(messages.length, query).toBe(1);
+      expect(messages[0], query).toMatch(/^From the link: .* The notebook’s value is used instead/);
+    }
+    // The message is next to the value the link gave, and names the value used.
+    const r = readState(implementation, 'implementation.dIn=2');
+    expect(r.values.dIn).toBe(implementation.params.dIn.default);
+    expect(r.errors.dIn).toContain(`d_in ${implementation.params.dIn.default}`);
+    // Two link values, one named by the check: only that one is dropped.
+    const both = readState(lowrank, 'lowrank.size=8&lowrank.trueRank=12');
+    expect(both.values).toMatchObject({ size: 8, trueRank: lowrank.params.trueRank.default });
+  });
+
+  it('cuts a long value in a message', () => {
+    const long = 'x'.repeat(8000);
+    const r = parseParam(training.params.rank, long);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message.length).toBeLessThan(QUOTE_MAX + 160);
+    expect(r.message).toContain('8,000 characters');
+    const e = parseParam(training.params.optimizer, long);
+    expect(!e.ok && e.message.length).toBeLessThan(QUOTE_MAX + 160);
+  });
+
+  it('says when ?backend= is not a backend', () => {
+    expect(readBackendChoice('backend=cuda')).toEqual({ backend: 'auto', message: expect.stringMatching(/“cuda” is not one of Auto, WebGPU, WASM\. Auto is used instead/) });
+    expect(readBackendChoice('backend=wasm')).toEqual({ backend: 'wasm' });
   });
 });
 

@@ -23,6 +23,14 @@ export const PAGE = {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/** The longest value a message repeats whole; a longer one is cut (an 8,000-character URL value must not grow the figure). */
+export const QUOTE_MAX = 40;
+/** A value as a message quotes it: cut to QUOTE_MAX characters, with the length said. */
+export function quote(raw: string): string {
+  const chars = [...raw];
+  return chars.length <= QUOTE_MAX ? `“${raw}”` : `“${chars.slice(0, QUOTE_MAX).join('')}…” (${chars.length.toLocaleString('en')} characters)`;
+}
+
 function parseNumber(raw: string): number | undefined {
   const s = raw.trim();
   // Number('') is 0 and Number('0x10') is 16: accept plain decimal and scientific notation only.
@@ -38,18 +46,18 @@ export function parseParam<P extends Param>(p: P, raw: string): Parsed<ParamValu
   switch (p.kind) {
     case 'enum': {
       const o = p.options.find((o) => o.value === raw || o.token === raw);
-      return o ? ok(o.value) : fail(`${p.label}: “${raw}” is not one of ${p.options.map((o) => o.label).join(', ')}.`);
+      return o ? ok(o.value) : fail(`${p.label}: ${quote(raw)} is not one of ${p.options.map((o) => o.label).join(', ')}.`);
     }
     case 'int': {
       const n = parseNumber(raw);
-      if (n === undefined) return fail(`${p.label} must be a whole number from ${p.min} to ${p.max}; “${raw}” is not a number.`);
+      if (n === undefined) return fail(`${p.label} must be a whole number from ${p.min} to ${p.max}; ${quote(raw)} is not a number.`);
       if (!Number.isInteger(n) || n < p.min || n > p.max) return fail(`${p.label} must be a whole number from ${p.min} to ${p.max}, not ${n}.`);
       return ok(n);
     }
     case 'number': {
       const n = parseNumber(raw);
       const range = p.exclusiveMin ? `greater than ${p.min} and at most ${p.max}` : `from ${p.min} to ${p.max}`;
-      if (n === undefined) return fail(`${p.label} must be a number ${range}; “${raw}” is not a number.`);
+      if (n === undefined) return fail(`${p.label} must be a number ${range}; ${quote(raw)} is not a number.`);
       if ((p.exclusiveMin ? n <= p.min : n < p.min) || n > p.max) return fail(`${p.label} must be ${range}, not ${n}.`);
       return ok(n);
     }
@@ -61,7 +69,7 @@ export function parseParam<P extends Param>(p: P, raw: string): Parsed<ParamValu
       for (const s of parts) {
         const n = parseNumber(s);
         if (n === undefined || !Number.isInteger(n) || n < p.min || n > p.max) {
-          return fail(`${p.label}: “${s}” is not a whole number from ${p.min} to ${p.max}.`);
+          return fail(`${p.label}: ${quote(s)} is not a whole number from ${p.min} to ${p.max}.`);
         }
         if (!values.includes(n)) values.push(n);
       }
@@ -103,7 +111,13 @@ export function validate<P extends Params>(spec: { check?(v: Values<P>): Errors<
   return spec.check ? spec.check(values) : {};
 }
 
-/** Read one demo's settings from a query string. Invalid values fall back to the default, with a message. */
+/**
+ * Read one demo's settings from a query string. A value that cannot be used falls back to the
+ * notebook's, with a message (keyed by the URL value it is about) that names what is used
+ * instead, so the controls, the message and the run always agree. Values that conflict with
+ * each other (`?implementation.dIn=2` with the default rank 4) are dropped: first the ones the
+ * cross-check names, then every value from the link.
+ */
 export function readState<P extends Params>(
   spec: { id: string; params: P; check?(v: Values<P>): Errors<P> },
   query: URLSearchParams | string,
@@ -111,20 +125,32 @@ export function readState<P extends Params>(
   const q = typeof query === 'string' ? new URLSearchParams(query) : query;
   const values = defaults(spec.params) as Record<string, unknown>;
   const errors: Record<string, string> = {};
+  const given: string[] = [];
+  const label = (k: string) => spec.params[k]!.label;
+  const shown = (k: string) => formatParam(spec.params[k]!, spec.params[k]!.default as never);
   for (const [k, p] of entries(spec.params)) {
     const raw = q.get(urlKey(spec.id, k));
     if (raw === null) continue;
     const r = parseParam(p, raw);
-    if (r.ok) values[k] = r.value;
-    else errors[k] = r.message;
+    if (r.ok) {
+      values[k] = r.value;
+      given.push(k);
+    } else errors[k] = `From the link: ${r.message} The notebook’s value ${shown(k)} is used.`;
   }
   const cross = validate(spec, values as Values<P>) as Record<string, string>;
-  for (const [k, m] of Object.entries(cross)) {
-    errors[k] = m;
-    values[k] = spec.params[k]!.default;
-  }
-  // The default of one value can still conflict with another (size 2, true rank 3 → 4 > 2):
-  // then the whole demo starts from the notebook's settings; the messages say why.
+  if (!Object.keys(cross).length) return { values: values as Values<P>, errors: errors as Errors<P> };
+  // Drop the named values the link gave; if that is not enough, every value the link gave.
+  const named = Object.keys(cross).filter((k) => given.includes(k));
+  const trial = { ...values };
+  for (const k of named) trial[k] = spec.params[k]!.default;
+  const dropped = named.length && !Object.keys(validate(spec, trial as Values<P>)).length ? named : given;
+  for (const k of dropped) values[k] = spec.params[k]!.default;
+  const why = Object.values(cross).join(' ');
+  const what = dropped.map((k) => `${label(k)} ${shown(k)}`).join(', ');
+  // The message sits next to the first value that was dropped, or the field the check named.
+  const at = dropped[0] ?? Object.keys(cross)[0]!;
+  errors[at] = `From the link: ${why} The notebook’s ${dropped.length > 1 ? 'values are' : 'value is'} used instead (${what}).`;
+  // Still in conflict (a value the link did not give): the notebook's settings, which pass.
   if (Object.keys(validate(spec, values as Values<P>)).length) return { values: defaults(spec.params), errors: errors as Errors<P> };
   return { values: values as Values<P>, errors: errors as Errors<P> };
 }
@@ -142,9 +168,14 @@ export function writeState<P extends Params>(spec: { id: string; params: P }, va
 
 /** The page-wide backend choice from a query string ('auto' when absent or unknown). */
 export function readBackend(query: URLSearchParams | string): Backend | 'auto' {
+  return readBackendChoice(query).backend;
+}
+
+/** The backend choice and, for a value that is not one, the message that says Auto is used instead. */
+export function readBackendChoice(query: URLSearchParams | string): { backend: Backend | 'auto'; message?: string } {
   const q = typeof query === 'string' ? new URLSearchParams(query) : query;
   const r = parseParam(PAGE.backend, q.get('backend') ?? 'auto');
-  return r.ok ? r.value : 'auto';
+  return r.ok ? { backend: r.value } : { backend: 'auto', message: `From the link: ${r.message} Auto is used instead.` };
 }
 
 export function writeBackend(backend: Backend | 'auto', query: URLSearchParams): URLSearchParams {

@@ -36,3 +36,50 @@ test.describe('demo screenshots', () => {
     });
   }
 });
+
+/**
+ * A keyboard-only pass through every demo: from the demo's first control, Tab until focus
+ * leaves the demo, a screenshot of the demo at every stop (DEMO_SHOTS/keyboard/<demo>-NN.png)
+ * and the list of stops in <demo>-stops.txt. Asserts that every stop shows a focus ring, that
+ * a chart is one stop, and that the Download menu opened from the keyboard closes on Escape.
+ */
+test.describe('keyboard-only pass', () => {
+  test.skip(!dir, 'set DEMO_SHOTS=<folder> to take screenshots');
+  test.use({ viewport: { width: 1280, height: 900 } });
+  for (const demo of DEMOS) {
+    test(demo, async ({ page }, info) => {
+      const backend = backendOf(info);
+      await page.goto(backend === 'wasm' ? demoUrl(demo, {}, 'wasm') : demoUrl(demo, SMALL[demo], backend));
+      const s = await live(page, demo);
+      await done(s);
+      await s.locator('[data-preset]').first().focus(); // the toolbar comes first
+      const stops: string[] = [];
+      for (let n = 0; n < 60; n++) {
+        const stop = await page.evaluate((id) => {
+          const a = document.activeElement as HTMLElement | null;
+          if (!a || !a.closest(`[data-demo="${id}"]`)) return null;
+          const cs = getComputedStyle(a);
+          const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none' || a.matches('[data-tip]');
+          const what = a.getAttribute('data-tip')?.slice(0, 40) ?? a.getAttribute('data-action') ?? a.getAttribute('data-input') ?? a.textContent?.trim().slice(0, 30) ?? a.tagName;
+          return { what: `${a.tagName.toLowerCase()} ${what}`, ring, chart: a.matches('[data-tip]') };
+        }, demo);
+        if (!stop) break;
+        stops.push(stop.what);
+        expect(stop.ring, `focus ring on ${stop.what}`).toBe(true);
+        await s.screenshot({ path: `${dir}/keyboard/${demo}-${String(n).padStart(2, '0')}.png` });
+        await page.keyboard.press('Tab');
+      }
+      const { writeFileSync, mkdirSync } = await import('node:fs');
+      mkdirSync(`${dir}/keyboard`, { recursive: true });
+      writeFileSync(`${dir}/keyboard/${demo}-stops.txt`, stops.join('\n') + '\n');
+      expect(stops.length).toBeLessThan(45);
+      // The Download menu from the keyboard: opens with Enter, closes with Escape.
+      await s.locator('[data-downloads] summary').focus();
+      await page.keyboard.press('Enter');
+      await expect(s.locator('[data-downloads-menu] button').first()).toBeVisible();
+      await s.screenshot({ path: `${dir}/keyboard/${demo}-menu.png` });
+      await page.keyboard.press('Escape');
+      await expect(s.locator('[data-downloads]')).not.toHaveAttribute('open', '');
+    });
+  }
+});
