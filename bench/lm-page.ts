@@ -53,22 +53,28 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           let training = 0;
           let cleared = false;
+          const initial = out.textContent;
           let lastStep = 0;
           let lastAt = 0;
           s.querySelector<HTMLButtonElement>('[data-action="run"]')!.click();
           // An anonymous callback: tsx names named functions with a helper the page lacks.
           const id = setInterval(() => {
             const p = out.textContent ?? '';
-            // The build-time run is drawn until the live one starts with nothing measured.
-            if (!cleared) cleared = p.includes('not measured yet');
+            if (performance.now() - t0 > limitMs) {
+              clearInterval(id);
+              resolve({ training, refreshed: NaN, text: p, lastStep, lastAt });
+              return;
+            }
+            // The build-time run stays drawn until the live run draws its first view.
+            if (!cleared) cleared = p !== initial;
             if (!cleared) return;
             const step = Number(/step (\d+) of/.exec(p)?.[1] ?? 0);
             if (step > lastStep) [lastStep, lastAt] = [step, performance.now() - t0];
             if (!training && step > 0) training = performance.now() - t0;
             const refreshed = /Adapted \(step [1-9]/.test(p);
-            if (refreshed || performance.now() - t0 > limitMs) {
+            if (refreshed) {
               clearInterval(id);
-              resolve({ training, refreshed: refreshed ? performance.now() - t0 : NaN, text: p, lastStep, lastAt });
+              resolve({ training, refreshed: performance.now() - t0, text: p, lastStep, lastAt });
             }
           }, 50);
         }),
