@@ -2,7 +2,10 @@
  * Tokens/s of one LoRA training step (q_proj, v_proj, rank 8, Adam) on the chapter-8 model:
  * the engine on onnxruntime-web WASM in Node with 1 thread, next to PyTorch eager on the CPU with
  * 1 thread (scripts/lm/bench_torch.py, peft), same model, batch and context. Writes
- * bench/results/lm.json.   Run: npx tsx bench/lm.ts   (PYTHON=… picks the interpreter)
+ * bench/results/lm.json.   Run: npx tsx bench/lm.ts (part of `npm run bench`)
+ * PYTHON=… picks the interpreter; else `sh companion/python.sh` (the companion's venv, else
+ * python3). Without torch and peft there the PyTorch half is skipped, with a message, and the
+ * engine's figure is still written.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,18 +41,30 @@ async function main(): Promise<void> {
   await engine.dispose();
   const engineStep = r.seconds / (K * RUNS);
 
-  const python = process.env.PYTHON ?? process.env.COMPANION_PYTHON ?? '.venv-companion/bin/python';
-  const torchOut = JSON.parse(execFileSync(python, [join(ROOT, 'scripts/lm/bench_torch.py'), String(BATCH), String(CONTEXT), String(RANK), '20'], { encoding: 'utf8' }).trim().split('\n').pop()!) as { torch: string; seconds_per_step: number; tokens_per_s: number };
+  const py = (args: string[]) =>
+    process.env.PYTHON ? execFileSync(process.env.PYTHON, args, { encoding: 'utf8', cwd: ROOT }) : execFileSync('sh', ['companion/python.sh', ...args], { encoding: 'utf8', cwd: ROOT });
+  let hasTorch = true;
+  try {
+    py(['-c', 'import torch, peft']);
+  } catch {
+    hasTorch = false;
+    console.log('PyTorch comparison skipped: no Python with torch and peft (set PYTHON=…, or make .venv-companion with companion/setup-venv.sh).');
+  }
+  const torchOut = hasTorch
+    ? (JSON.parse(py([join(ROOT, 'scripts/lm/bench_torch.py'), String(BATCH), String(CONTEXT), String(RANK), '20']).trim().split('\n').pop()!) as { torch: string; seconds_per_step: number; tokens_per_s: number })
+    : null;
 
   const rows = {
     engine_wasm_1_thread: { seconds_per_step: engineStep, tokens_per_s: (BATCH * CONTEXT) / engineStep, first_run_with_session_s: firstRun },
     pytorch_eager_1_thread: torchOut,
-    ratio_engine_over_pytorch_time: engineStep / torchOut.seconds_per_step,
+    ratio_engine_over_pytorch_time: torchOut ? engineStep / torchOut.seconds_per_step : null,
   };
   console.log(`LoRA step, batch ${BATCH} x ${CONTEXT}, rank ${RANK} on q_proj, v_proj (load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
   console.log(`  engine WASM 1 thread: ${(engineStep * 1000).toFixed(0)} ms/step, ${rows.engine_wasm_1_thread.tokens_per_s.toFixed(0)} tokens/s`);
-  console.log(`  PyTorch eager 1 thread: ${(torchOut.seconds_per_step * 1000).toFixed(0)} ms/step, ${torchOut.tokens_per_s.toFixed(0)} tokens/s`);
-  console.log(`  engine / PyTorch time: ${rows.ratio_engine_over_pytorch_time.toFixed(2)}x`);
+  if (torchOut) {
+    console.log(`  PyTorch eager 1 thread: ${(torchOut.seconds_per_step * 1000).toFixed(0)} ms/step, ${torchOut.tokens_per_s.toFixed(0)} tokens/s`);
+    console.log(`  engine / PyTorch time: ${(engineStep / torchOut.seconds_per_step).toFixed(2)}x`);
+  }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench/results/lm.json'),

@@ -34,4 +34,4 @@ export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } fr
 export { LmInputError, type LmInputCode } from './lm/errors';
 export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
 export { MAX_NEW_TOKENS } from './lm/sample';
-export type { LmDemoFrame } from './lm/demo-run';
+export type { LmDemoFrame, LmSwitch } from './lm/demo-run';

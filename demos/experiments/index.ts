@@ -26,7 +26,7 @@ export type { TrainingSetup } from './training';
 export { MERGING_DEFAULTS, adapterMerging } from './merging';
 export { RANK_SWEEP_DEFAULTS, rankSweep } from './rank-sweep';
 export { ADAPTERS_DEFAULTS, multiAdapter } from './adapters';
-export { LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_FILES, emptyFrame, fetchFiles, languageModelBuildResult, languageModelDemo, type FileSource } from './language-model';
+export { LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_FILES, LM_TASKS, emptyFrame, fetchFiles, languageModelBuildResult, languageModelDemo, type FileSource } from './language-model';
 export { SAVINGS_DEFAULTS, SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
 export { scalingFor } from './matrix';
 export * from './printout';

@@ -52,6 +52,31 @@ describe('languageModelDemo', () => {
     expect(r.merge!.maxAbsDifference).toBeLessThan(1e-4);
   });
 
+  it('switches between the base and one adapter per task on the same frozen base; each adapter wins on its own task', async () => {
+    const small = { steps: 40, batch: 4, refreshEvery: 40, sampleLength: 12, valWindows: 8, prompt: 'The ' };
+    const first = await languageModelDemo(engine, { ...small, task: 'sotu' }, { files: disk });
+    // The first test's Devil's Dictionary adapter may be kept already: train it again with these settings.
+    const r = await languageModelDemo(engine, { ...small, task: 'devil' }, { files: disk });
+    const sw = r.frame.switching!;
+    expect(sw.tasks).toEqual(['devil', 'sotu']);
+    expect(sw.rows.map((row) => [row.adapter, row.steps])).toEqual([['base', 0], ['devil', 40], ['sotu', 40]]);
+    const loss = (adapter: string, task: string) => sw.rows.find((row) => row.adapter === adapter)!.valLoss[sw.tasks.indexOf(task)]!;
+    for (const [own, other] of [['devil', 'sotu'], ['sotu', 'devil']] as const) {
+      expect(loss(own, own)).toBeLessThan(loss('base', own));
+      expect(loss(own, own)).toBeLessThan(loss(other, own));
+    }
+    // The rows reuse what the run measured: the base's loss before training, this run's sample.
+    expect(loss('base', 'devil')).toBeCloseTo(r.frame.valLosses[0]!.loss, 5);
+    expect(sw.rows[1]!.sample).toBe(r.frame.adaptedSample);
+    expect(sw.rows[0]!.sample).toBe(r.frame.baseSample);
+    // The kept SotU adapter, regenerated on the same prompt and seed, continues as its own run did.
+    expect(sw.rows[2]!.sample).toBe(first.frame.adaptedSample);
+  });
+
+  it('names the task when it is not one of the two', async () => {
+    await expect(languageModelDemo(engine, { task: 'poems' as never, steps: 10 }, { files: disk })).rejects.toMatchObject({ name: 'SettingError', setting: 'task' });
+  });
+
   it('fine-tunes every weight when asked, with its parameter count and memory, and no adapter', async () => {
     const r = await languageModelDemo(engine, { method: 'full', lr: 1e-3, steps: 10, batch: 1, sampleLength: 4, valWindows: 2 }, { files: disk });
     expect(r.frame.trainableParameters).toBe(813184);

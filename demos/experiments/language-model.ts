@@ -1,6 +1,7 @@
 /**
- * Chapter 8, LoRA on a real language model: load the project's small LLaMA and the two texts,
- * train LoRA adapters on The Devil's Dictionary, and report an LmDemoFrame (train and held-out
+ * Chapter 8, LoRA on a real language model: load the project's small LLaMA and the texts,
+ * train LoRA adapters on one task's text (The Devil's Dictionary or State of the Union
+ * addresses), and report an LmDemoFrame (train and held-out
  * losses, the base and the adapted continuation of one prompt, tokens/s, backend) as it goes.
  *
  * The experiment is pure: the files come from a `FileSource`. On a page (the engine worker)
@@ -8,21 +9,33 @@
  * download progress; Node and the tests pass one that reads the repository's public/ folder.
  * The engine code loads on first run (a dynamic import), so a page that only imports the
  * experiments table does not download it.
+ *
+ * Switching (chapter 6 on a real model): the last LoRA adapter trained on each task is kept
+ * (in the engine worker, for the page's life). Once two tasks have one, a run ends by comparing
+ * the base and each adapter on the same frozen base: held-out loss on every task, and the prompt
+ * continued by each (`frame.switching`).
  */
-import { throwIfAborted, TrainingDivergedError } from '../errors';
-import type { LanguageModel, LanguageModelEngine, LmDemoFrame } from '../lm/index';
+import { SettingError, throwIfAborted, TrainingDivergedError } from '../errors';
+import type { Adapter, LanguageModel, LanguageModelEngine, LmDemoFrame } from '../lm/index';
 import { LM_DEMO_DEFAULTS } from '../lm/defaults';
 import type { Engine } from '../types';
 import { fromSettings, runClock } from './matrix';
-import type { ExperimentOptions, LanguageModelProgress, LanguageModelResult, LanguageModelSettings } from './types';
+import type { ExperimentOptions, LanguageModelProgress, LanguageModelResult, LanguageModelSettings, LmTask } from './types';
 
 /** The committed base model and texts, as paths under the site's root (public/). */
 export const LANGUAGE_MODEL_FILES = {
   modelDir: 'models/austen-char-llama',
   model: ['config.json', 'model.safetensors', 'vocab.json'] as const,
+  /** The default task's texts. */
   train: 'corpora/devil-train.txt',
   val: 'corpora/devil-val.txt',
+  /** Every task's texts, in the order the switch compares them. */
+  tasks: {
+    devil: { label: "The Devil's Dictionary", train: 'corpora/devil-train.txt', val: 'corpora/devil-val.txt' },
+    sotu: { label: 'State of the Union addresses', train: 'corpora/sotu-train.txt', val: 'corpora/sotu-val.txt' },
+  },
 } as const;
+export const LM_TASKS = Object.keys(LANGUAGE_MODEL_FILES.tasks) as LmTask[];
 
 /**
  * The demo's defaults: the engine's (LM_DEMO_DEFAULTS) for the adapter and optimizer, and the
@@ -31,6 +44,7 @@ export const LANGUAGE_MODEL_FILES = {
  */
 export const LANGUAGE_MODEL_DEFAULTS: LanguageModelSettings = {
   method: 'lora',
+  task: 'devil',
   targets: [...LM_DEMO_DEFAULTS.targets],
   rank: LM_DEMO_DEFAULTS.rank,
   alpha: LM_DEMO_DEFAULTS.alpha,
@@ -94,8 +108,10 @@ const LM_INPUTS = { targets: 'targets', rank: 'rank', alpha: 'alpha', lr: 'lr', 
 
 interface Loaded {
   model: LanguageModel;
-  texts: { train: string; val: string };
+  texts: Record<LmTask, { train: string; val: string }>;
 }
+/** The last LoRA adapter trained on each task, per loaded model (what the switch compares). */
+const adaptersBy = new WeakMap<LanguageModel, Map<LmTask, { adapter: Adapter; steps: number }>>();
 // One model per file source and one LM engine per engine: a second run reuses both.
 const loadedBy = new WeakMap<FileSource, Promise<Loaded>>();
 const fetchedBy = new Map<string, FileSource>();
@@ -104,7 +120,8 @@ const lmEngines = new WeakMap<Engine, Promise<LanguageModelEngine>>();
 async function load(files: FileSource, onBytes: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Loaded> {
   const { parseModel } = await import('../lm/index');
   const dir = LANGUAGE_MODEL_FILES.modelDir;
-  const paths = [...LANGUAGE_MODEL_FILES.model.map((f) => `${dir}/${f}`), LANGUAGE_MODEL_FILES.train, LANGUAGE_MODEL_FILES.val];
+  const texts = LM_TASKS.flatMap((t) => [LANGUAGE_MODEL_FILES.tasks[t].train, LANGUAGE_MODEL_FILES.tasks[t].val]);
+  const paths = [...LANGUAGE_MODEL_FILES.model.map((f) => `${dir}/${f}`), ...texts];
   const progress = paths.map(() => ({ loaded: 0, total: 0 }));
   const report = () => onBytes(progress.reduce((n, p) => n + p.loaded, 0), progress.reduce((n, p) => n + p.total, 0));
   const bytes = await Promise.all(
@@ -116,8 +133,9 @@ async function load(files: FileSource, onBytes: (loaded: number, total: number) 
     ),
   );
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  const [config, weights, vocab, train, val] = bytes as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-  return { model: parseModel(text(config), weights, text(vocab)), texts: { train: text(train), val: text(val) } };
+  const [config, weights, vocab, ...rest] = bytes as [Uint8Array, Uint8Array, Uint8Array, ...Uint8Array[]];
+  const byTask = Object.fromEntries(LM_TASKS.map((t, i) => [t, { train: text(rest[2 * i]!), val: text(rest[2 * i + 1]!) }])) as Loaded['texts'];
+  return { model: parseModel(text(config), weights, text(vocab)), texts: byTask };
 }
 
 function lmEngineFor(engine: Engine): Promise<LanguageModelEngine> {
@@ -166,8 +184,10 @@ export async function languageModelDemo(
     loadedBy.set(files, loading);
     loading.catch(() => loadedBy.delete(files));
   }
-  const [{ model, texts }, lm, { runLanguageModelDemo, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, lmEngineFor(engine), import('../lm/index')]);
+  const [{ model, texts: allTexts }, lm, { runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, lmEngineFor(engine), import('../lm/index')]);
   throwIfAborted(opts.signal);
+  if (!LM_TASKS.includes(s.task)) throw new SettingError('task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
+  const texts = allTexts[s.task];
   const mode = s.method === 'full' ? 'full' : { targets: [...s.targets], rank: s.rank, alpha: s.alpha, useRslora: s.scalingRule === 'alpha/sqrt(r)' };
   // What only the model can judge, before the base model's sample takes its seconds.
   await fromSettings(LM_INPUTS, async () => {
@@ -204,6 +224,21 @@ export async function languageModelDemo(
       const ids = encode(model, texts.val.slice(0, model.config.maxPositions));
       const { maxAbsDifference } = await mergedLogitsDifference(lm, model, adapter, ids);
       out.merge = { maxAbsDifference, positions: ids.length };
+      let kept = adaptersBy.get(model);
+      if (!kept) adaptersBy.set(model, (kept = new Map()));
+      kept.set(s.task, { adapter, steps: s.steps });
+      if (kept.size >= 2) {
+        const order = LM_TASKS.filter((t) => kept.has(t));
+        out.frame = {
+          ...frame,
+          switching: await switchAdapters(lm, model, {
+            tasks: LM_TASKS.map((t) => ({ id: t, val: encode(model, allTexts[t].val) })),
+            adapters: order.map((t) => ({ id: t, ...kept.get(t)!, sample: t === s.task ? frame.adaptedSample : undefined })),
+            baseSample: frame.baseSample,
+            prompt: s.prompt, sampleLength: s.sampleLength, temperature: s.temperature, seed: s.seed, valWindows: s.valWindows, signal: opts.signal,
+          }),
+        };
+      }
       out.info = clock.done();
     }
     return out;

@@ -218,7 +218,11 @@ export interface SavingsSettings {
 }
 
 // §8 A real language model ------------------------------------------------------------
+/** Chapter 8's adaptation tasks: which text the adapter learns. */
+export type LmTask = 'devil' | 'sotu';
 export interface LanguageModelSettings {
+  /** The text the adapter trains on: The Devil's Dictionary or State of the Union addresses. */
+  task: LmTask; // 'devil'
   /** LoRA adapters on `targets`, or full fine-tuning of every weight (chapter 3's comparison). */
   method: 'lora' | 'full'; // 'lora'
   /** The modules of every layer that get an adapter. */

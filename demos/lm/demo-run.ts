@@ -5,9 +5,10 @@
  * `LmDemoFrame`, so the page can draw either.
  */
 import type { LanguageModelEngine } from './engine';
+import { throwIfAborted } from '../errors';
 import { LmInputError } from './errors';
 import { evaluateLoss } from './evaluate';
-import { type LanguageModel, type LoraSpec, adapterParameterCount, encode, parameterCount } from './model';
+import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, parameterCount } from './model';
 import { continuePrompt } from './sample';
 import { type Trained, trainLanguageModel } from './train';
 import type { Optimizer } from '../types';
@@ -42,6 +43,50 @@ export interface LmDemoFrame {
   trainableParameters: number;
   trainingStateBytes: number;
   done: boolean;
+  /** After LoRA runs on two or more tasks on one page: each adapter and the base, compared (chapter 6). */
+  switching?: LmSwitch;
+}
+
+/**
+ * The base model and one trained adapter per task, each applied to the same frozen base (no
+ * retraining): the held-out loss of every one on every task's text, and the prompt continued by each.
+ */
+export interface LmSwitch {
+  /** The tasks' ids: the columns of every row's `valLoss`. */
+  tasks: string[];
+  /** `adapter` is 'base' or a task id; `steps` the adapter's training steps (0 for the base). */
+  rows: { adapter: string; steps: number; valLoss: number[]; sample: string }[];
+}
+
+/** Compare the base and the given adapters on every task's held-out tokens; continue the prompt with each. */
+export async function switchAdapters(
+  engine: LanguageModelEngine,
+  model: LanguageModel,
+  o: {
+    tasks: { id: string; val: ArrayLike<number> }[];
+    /** `sample`: a continuation already made with these settings (skips regenerating it). */
+    adapters: { id: string; adapter: Adapter; steps: number; sample?: string }[];
+    baseSample?: string;
+    prompt: string;
+    sampleLength: number;
+    temperature: number;
+    seed: number;
+    valWindows?: number;
+    signal?: AbortSignal;
+  },
+): Promise<LmSwitch> {
+  const windows = o.valWindows ?? 16;
+  const sample = { maxNewTokens: o.sampleLength, temperature: o.temperature, seed: o.seed };
+  const rows: LmSwitch['rows'] = [];
+  for (const a of [{ id: 'base', adapter: undefined, steps: 0, sample: o.baseSample }, ...o.adapters]) {
+    const valLoss: number[] = [];
+    for (const t of o.tasks) {
+      throwIfAborted(o.signal);
+      valLoss.push(await evaluateLoss(engine, model, t.val, { windows }, a.adapter));
+    }
+    rows.push({ adapter: a.id, steps: a.steps, valLoss, sample: a.sample ?? (await continuePrompt(engine, model, o.prompt, sample, a.adapter)) });
+  }
+  return { tasks: o.tasks.map((t) => t.id), rows };
 }
 
 export async function runLanguageModelDemo(

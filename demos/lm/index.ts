@@ -21,5 +21,5 @@ export { evaluateLoss, heldOutWindows } from './evaluate';
 /** The committed base model, relative to the site's root (public/). */
 export const BASE_MODEL_DIR = 'models/austen-char-llama';
 export { chapterNumbers, type ChapterNumbers } from './numbers';
-export { runLanguageModelDemo, type LmDemoFrame, type LmDemoOptions } from './demo-run';
+export { runLanguageModelDemo, switchAdapters, type LmDemoFrame, type LmDemoOptions, type LmSwitch } from './demo-run';
 export type { Trained } from './train';

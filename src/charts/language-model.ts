@@ -75,12 +75,21 @@ const COLS = 28; // characters per column line: two columns of 13-unit monospace
 const LINE = 15;
 const MAX_LINES = 14;
 
-export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
-  const sampleStep = f.valLosses[f.valLosses.length - 1]?.step ?? 0;
+/** What the right-hand column shows instead of this run's adapter (the adapter switch). */
+export interface LmShownSample {
+  title: string;
+  body: string;
+  /** The row's name in the panel's data. */
+  model: string;
+  step: number;
+}
+
+export function lmSamplesPanel(f: LmDemoFrame, prompt: string, shown?: LmShownSample): FigurePanel {
+  const sampleStep = shown?.step ?? f.valLosses[f.valLosses.length - 1]?.step ?? 0;
   const columns = [
     { title: 'Base model', body: f.baseSample },
     // The adapted sample is refreshed with the held-out loss: its step is the last measurement's.
-    { title: sampleStep > 0 ? `Adapted, step ${sampleStep}` : 'Adapted (not trained yet)', body: f.adaptedSample },
+    shown ?? { title: sampleStep > 0 ? `Adapted, step ${sampleStep}` : 'Adapted (not trained yet)', body: f.adaptedSample },
   ];
   const wrapped = columns.map((c) => {
     const lines = wrapText(prompt + c.body, COLS);
@@ -92,7 +101,7 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
   const fr = frame({
     title: 'The prompt, continued',
     subtitle: `“${prompt.trim()}” · same seed for both models`,
-    desc: `Base model: ${JSON.stringify(f.baseSample)}. ${columns[1]!.title}: ${JSON.stringify(f.adaptedSample)}. ${speedLine(f)}.`,
+    desc: `Base model: ${JSON.stringify(f.baseSample)}. ${columns[1]!.title}: ${JSON.stringify(columns[1]!.body)}. ${speedLine(f)}.`,
     id: 'lm-samples',
     height,
   });
@@ -112,18 +121,18 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string): FigurePanel {
   });
   body += text({ class: 'st', x: fr.width / 2, y: height - 12, 'text-anchor': 'middle' }, speedLine(f));
   body += '</g>';
-  const summary = `${columns[0]!.title}: “${f.baseSample}”. ${columns[1]!.title}: “${f.adaptedSample}”. ${speedLine(f)}.`;
+  const summary = `${columns[0]!.title}: “${f.baseSample}”. ${columns[1]!.title}: “${columns[1]!.body}”. ${speedLine(f)}.`;
   return {
     svg: fr.wrap(body),
     summary,
     rows: [
       { model: 'base', step: 0, text: prompt + f.baseSample },
-      { model: 'adapted', step: sampleStep, text: prompt + f.adaptedSample },
+      { model: shown?.model ?? 'adapted', step: sampleStep, text: prompt + columns[1]!.body },
     ],
   };
 }
 
 /** Both panels of the demo. */
-export function languageModelFigure(f: LmDemoFrame, o: { steps: number; prompt: string }): FigurePanel[] {
-  return [lmLossPanel(f, o.steps), lmSamplesPanel(f, o.prompt)];
+export function languageModelFigure(f: LmDemoFrame, o: { steps: number; prompt: string; shown?: LmShownSample }): FigurePanel[] {
+  return [lmLossPanel(f, o.steps), lmSamplesPanel(f, o.prompt, o.shown)];
 }

@@ -8,6 +8,7 @@
 import {
   LANGUAGE_MODEL_DEFAULTS as D,
   LANGUAGE_MODEL_FILES,
+  LM_TASKS,
   MAX_LM_BATCH,
   MAX_LM_STEPS,
   MAX_NEW_TOKENS,
@@ -15,12 +16,13 @@ import {
   type LanguageModelProgress,
   type LanguageModelResult,
   type LanguageModelSettings,
+  type LmTask,
   type TargetModule,
 } from '../../demos/index';
 import { languageModelFigure, speedLine } from '../charts/language-model';
 import type { DownloadSource } from '../islands/downloads';
 import type { View } from '../islands/views';
-import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine } from './parts/params';
+import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine, view } from './parts/params';
 import { defineDemo, type Values } from './parts/spec';
 
 /** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
@@ -32,7 +34,12 @@ const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
   return MLP.every((m) => targets.includes(m)) ? [...out, 'mlp'] : out;
 };
 
+const TASK_LABEL = (t: string): string => LANGUAGE_MODEL_FILES.tasks[t as LmTask]?.label ?? t;
+/** The adapter switch: this run's adapter, the base, or the last adapter trained on a task. */
+type AdapterChoice = 'run' | 'base' | LmTask;
+
 const params = {
+  task: oneOf<LmTask>('Task (the text the adapter learns)', D.task, LM_TASKS.map((t) => ({ value: t, label: TASK_LABEL(t) }))),
   method: oneOf<LanguageModelSettings['method']>('Method', D.method, [
     { value: 'lora', label: 'LoRA' },
     { value: 'full', label: 'Full fine-tuning (every weight)' },
@@ -53,6 +60,11 @@ const params = {
   prompt: textLine('Prompt', D.prompt, 200),
   sampleLength: int('Continuation', D.sampleLength, 1, MAX_NEW_TOKENS, 'Characters each model adds'),
   seed: seed(D.seed),
+  adapter: view<AdapterChoice>('Continue with', 'run', [
+    { value: 'run', label: "This run's adapter" },
+    { value: 'base', label: 'Base model (no adapter)' },
+    ...LM_TASKS.map((t) => ({ value: t, label: `${TASK_LABEL(t)} adapter` })),
+  ]),
 };
 type LmValues = Values<typeof params>;
 
@@ -70,9 +82,35 @@ const targetsOf = (v: LmValues): TargetModule[] => v.targets.flatMap((t) => (t =
 /** The site's base URL, where the worker fetches models/ and corpora/ (Vite's BASE_URL). */
 const ROOT = import.meta.env.BASE_URL;
 
-export function languageModelView(r: LanguageModelResult): View {
+/**
+ * The switch's table and the continuation the picker names. Before two tasks have adapters there
+ * is nothing to switch between: the picker says so instead of silently showing this run's.
+ */
+function switchParts(r: LanguageModelResult, choice: AdapterChoice): { tables: View['tables']; lines: string[]; shown?: Parameters<typeof languageModelFigure>[1]['shown'] } {
+  const sw = r.frame.switching;
+  if (!sw) {
+    const lines = choice === 'run' ? [] : ['', `Switching needs LoRA runs on two tasks in this page; train one on each task, then pick an adapter.`];
+    return { tables: undefined, lines };
+  }
+  const name = (a: string) => (a === 'base' ? 'Base model' : `${TASK_LABEL(a)} adapter`);
+  const tables = [
+    {
+      caption: 'Held-out loss (nats per character) of the base model and each adapter on each task, all on the same frozen base',
+      head: ['Weights', ...sw.tasks.map(TASK_LABEL)],
+      rows: sw.rows.map((row) => [`${name(row.adapter)}${row.steps ? ` (${row.steps} steps)` : ''}`, ...row.valLoss.map((v) => v.toFixed(3))]),
+    },
+  ];
+  const lines = ['', 'Switch (same frozen base, no retraining), held-out loss per task:', ...sw.rows.map((row) => `  ${name(row.adapter)}: ${row.valLoss.map((v, i) => `${sw.tasks[i]} ${v.toFixed(3)}`).join(', ')}`)];
+  const pick = choice === 'run' ? undefined : sw.rows.find((row) => row.adapter === choice);
+  if (choice !== 'run' && !pick) lines.push(`No ${TASK_LABEL(choice)} adapter has been trained in this page yet.`);
+  const shown = pick ? { title: name(pick.adapter), body: pick.sample, model: pick.adapter, step: pick.steps } : undefined;
+  return { tables, lines, shown };
+}
+
+export function languageModelView(r: LanguageModelResult, choice: AdapterChoice = 'run'): View {
   const f = r.frame;
   const s = r.settings;
+  const sw = switchParts(r, choice);
   const val = f.valLosses;
   const what =
     s.method === 'full'
@@ -83,7 +121,7 @@ export function languageModelView(r: LanguageModelResult): View {
     ? [`merged into W + sBA: max |logits(merged) − logits(with adapter)| = ${r.merge.maxAbsDifference.toExponential(2)} over ${r.merge.positions} positions`]
     : [];
   const printout = [
-    `${what} · Adam lr ${s.lr} · batch ${s.batch} · samples every ${s.refreshEvery} steps`,
+    `${TASK_LABEL(s.task)} · ${what} · Adam lr ${s.lr} · batch ${s.batch} · samples every ${s.refreshEvery} steps`,
     `step ${f.step} of ${s.steps} · held-out loss ${val.map((v) => `${v.step}: ${v.loss.toFixed(3)}`).join(', ') || 'not measured yet'}`,
     speedLine(f),
     ...memory,
@@ -92,10 +130,11 @@ export function languageModelView(r: LanguageModelResult): View {
     'Base model:',
     s.prompt + f.baseSample,
     '',
-    `Adapted (step ${val[val.length - 1]?.step ?? 0}):`,
-    s.prompt + f.adaptedSample,
+    sw.shown ? `${sw.shown.title}:` : `Adapted (step ${val[val.length - 1]?.step ?? 0}):`,
+    s.prompt + (sw.shown?.body ?? f.adaptedSample),
+    ...sw.lines,
   ].join('\n');
-  return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt }), printout };
+  return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt, shown: sw.shown }), printout, tables: sw.tables };
 }
 
 const MB = (n: number) => (n / 1e6).toFixed(1);
@@ -144,6 +183,7 @@ export const spec = defineDemo({
     return {};
   },
   settings: (v): Partial<LanguageModelSettings> => ({
+    task: v.task,
     method: v.method,
     targets: targetsOf(v),
     rank: v.rank,
@@ -158,7 +198,7 @@ export const spec = defineDemo({
     seed: v.seed,
     root: ROOT,
   }),
-  view: (r) => languageModelView(r),
+  view: (r, v) => languageModelView(r, v.adapter),
   live: {
     view: (p) => languageModelView(p.phase === 'training' ? p.result : { ...p.result, frame: emptyFrame(p.result.frame.backend) }),
     label: liveLabel,

@@ -73,7 +73,10 @@ export function lmFacts(): Promise<LmFacts> {
       files: [...LANGUAGE_MODEL_FILES.model, 'README.md'].map((f) => ({ path: `${LANGUAGE_MODEL_FILES.modelDir}/${f}`, bytes: read(f).length })),
       downloadBytes:
         LANGUAGE_MODEL_FILES.model.reduce((s, f) => s + read(f).length, 0) +
-        [LANGUAGE_MODEL_FILES.train, LANGUAGE_MODEL_FILES.val].reduce((s, p) => s + readFileSync(join(PUBLIC, p)).length, 0),
+        // The page loads every task's texts with the model (the switch compares adapters on all of them).
+        Object.values(LANGUAGE_MODEL_FILES.tasks)
+          .flatMap((t) => [t.train, t.val])
+          .reduce((s, p) => s + readFileSync(join(PUBLIC, p)).length, 0),
       allModules: adapterParameterCount(c, { ...spec, targets: [...TARGET_MODULES] }),
     };
   })();

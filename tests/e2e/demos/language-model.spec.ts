@@ -77,6 +77,48 @@ test('language model: full fine-tuning reports every weight trained and its memo
   g.check();
 });
 
+test('language model: adapters trained on two tasks in one page switch on the same frozen base', async ({ page }, info) => {
+  test.skip(backendOf(info) === 'webgpu', 'the switch is the same page code on both backends; SwiftShader is too slow for two runs');
+  const g = guard(page);
+  await page.goto(url({ steps: '10', batch: '2', sampleLength: '24' }, 'wasm'));
+  const s = await live(page);
+  const printout = async () => (await s.locator('[data-printout]').textContent()) ?? '';
+  const picker = (v: string) => s.locator(`input[type="radio"][data-input="adapter"][value="${v}"]`);
+  await s.locator('[data-action="run"]').click();
+  await expect(s).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  // One task trained: nothing to switch to yet, and the picker says so rather than showing this run's.
+  await expect(s.locator('[data-tables] table')).toHaveCount(0);
+  await picker('sotu').check();
+  await expect(s.locator('[data-printout]')).toContainText('Switching needs LoRA runs on two tasks');
+  await picker('run').check();
+  await s.locator('select[data-input="task"]').selectOption('sotu');
+  await s.locator('[data-action="run"]').click();
+  await expect(s).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  const table = s.locator('[data-tables] table');
+  await expect(table.locator('thead th')).toHaveText(['Weights', "The Devil's Dictionary", 'State of the Union addresses']);
+  await expect(table.locator('tbody th')).toHaveText(['Base model', "The Devil's Dictionary adapter (10 steps)", 'State of the Union addresses adapter (10 steps)']);
+  for (const cell of await table.locator('tbody td').allTextContents()) expect(Number(cell)).toBeGreaterThan(0);
+  const after = await printout();
+  expect(after).toContain('State of the Union addresses · LoRA');
+  const sample = (out: string, title: string) => out.split(`${title}:\n`)[1]?.split('\n')[0] ?? '';
+  const base = sample(after, 'Base model');
+  const own = sample(after, 'Adapted (step 10)');
+  // Switching redraws from the kept result: no run starts, and each choice shows its own continuation.
+  await picker('devil').check();
+  await expect(s.locator('[data-printout]')).toContainText("The Devil's Dictionary adapter:");
+  const devil = sample(await printout(), "The Devil's Dictionary adapter");
+  expect(devil.length).toBeGreaterThan(0);
+  await expect(s).toHaveAttribute('data-state', 'done');
+  await picker('base').check();
+  await expect(s.locator('[data-panels] svg').nth(1)).not.toContainText('Adapted');
+  const both = (await printout()).split('Base model:\n').slice(1).map((t) => t.split('\n')[0]);
+  expect(both).toEqual([base, base]); // left and right: the base, as before training
+  await picker('sotu').check();
+  expect(sample(await printout(), 'State of the Union addresses adapter')).toBe(own);
+  expect(base.length).toBeGreaterThan(0);
+  g.check();
+});
+
 test('language model: Cancel stops a run and keeps what was drawn', async ({ page }, info) => {
   const backend = backendOf(info);
   const g = guard(page);
