@@ -143,7 +143,10 @@ export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
   };
 
   details.addEventListener('toggle', () => {
-    if (details.open) void build();
+    if (!details.open) return;
+    // The .onnx graphs are listed after the engine answers: `data-complete` says the list is whole.
+    menu.removeAttribute('data-complete');
+    void build().finally(() => menu.setAttribute('data-complete', ''));
   });
   // Escape closes the menu and returns focus to its button; so does leaving it (Tab past
   // the last item, a click elsewhere), so it never covers the controls under it.
