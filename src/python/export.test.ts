@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../demos/index';
-import type { Engine } from '../../demos/types';
+import type { Engine } from '../../demos/index';
 import { bothPrintouts, expectSamePrintout, pythonOrSkip, repoRoot } from '../../tests/unit/companion-support';
 import { SPECS, specEntry, type AnySpec } from '../specs/index';
 import { defaults } from '../specs/parts/spec';
