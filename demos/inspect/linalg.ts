@@ -59,7 +59,7 @@ export function householderQR(x: ColMatrix): ThinQR {
       let w = 0;
       for (let i = 0; i < v.length; i++) w += v[i]! * a[cc + i]!;
       w *= beta;
-      if (w !== 0) for (let i = 0; i < v.length; i++) a[cc + i] -= w * v[i]!;
+      if (w !== 0) for (let i = 0; i < v.length; i++) a[cc + i] = a[cc + i]! - w * v[i]!;
     }
   }
   const r = new Float64Array(k * n);
@@ -77,7 +77,7 @@ export function householderQR(x: ColMatrix): ThinQR {
       let w = 0;
       for (let i = 0; i < v.length; i++) w += v[i]! * q[cc + i]!;
       w *= beta;
-      if (w !== 0) for (let i = 0; i < v.length; i++) q[cc + i] -= w * v[i]!;
+      if (w !== 0) for (let i = 0; i < v.length; i++) q[cc + i] = q[cc + i]! - w * v[i]!;
     }
   }
   return { q: { rows: m, cols: k, data: q }, r: { rows: k, cols: n, data: r } };
@@ -181,7 +181,7 @@ export function matmul(x: ColMatrix, y: ColMatrix): ColMatrix {
       if (ylj === 0) continue;
       const xl = l * m;
       const cj = j * m;
-      for (let i = 0; i < m; i++) c[cj + i] += x.data[xl + i]! * ylj;
+      for (let i = 0; i < m; i++) c[cj + i] = c[cj + i]! + x.data[xl + i]! * ylj;
     }
   }
   return { rows: m, cols: n, data: c };

@@ -49,7 +49,7 @@ export function loraSpectrum(a: RowMatrix, b: RowMatrix, scaling: number, o: { v
   const qb = householderQR({ rows: out, cols: r, data: bc });
   // C = s · R_B · R_Aᵀ  (min(out, r) × min(in, r)).
   const core = matmul(qb.r, transpose(qa.r));
-  for (let i = 0; i < core.data.length; i++) core.data[i]! *= scaling;
+  for (let i = 0; i < core.data.length; i++) core.data[i] = core.data[i]! * scaling;
   const singularValues = new Float64Array(r);
   let frob2 = 0;
   for (const v of core.data) frob2 += v * v;
