@@ -3,7 +3,7 @@
  * similarity between two adapters) on any PEFT LoRA adapter, in float64, without forming ΔW.
  */
 export {
-  inspectAdapters, inspectionJson, layoutOf, naturalOrder,
+  GRID_MAX, inspectAdapters, inspectionJson, layoutOf, naturalOrder,
   type AdapterInspection, type AdapterSummary, type DoraMagnitude, type InspectOptions, type InspectProgress, type ModuleInspection, type ModuleSimilarity,
 } from './inspect';
-export { effectiveRank, loraSpectrum, subspaceSimilarity, type LoraSpectrum, type RowMatrix } from './spectrum';
+export { effectiveRank, loraSpectrum, subspaceSimilarity, subspaceSimilarityGrid, type LoraSpectrum, type RowMatrix } from './spectrum';

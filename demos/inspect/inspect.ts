@@ -10,7 +10,7 @@
  */
 import { SettingError } from '../errors';
 import type { PeftAdapter, PeftModule, SkippedTensor } from '../peft/index';
-import { effectiveRank, loraSpectrum, subspaceSimilarity, type LoraSpectrum } from './spectrum';
+import { effectiveRank, loraSpectrum, subspaceSimilarity, subspaceSimilarityGrid, type LoraSpectrum } from './spectrum';
 
 export interface DoraMagnitude {
   min: number;
@@ -56,7 +56,15 @@ export interface ModuleSimilarity {
   /** φ(1,1) … φ(k,k), k = min(r₁, r₂). */
   phi: number[];
   ranks: [number, number];
+  /**
+   * φ(i, j) for i ≤ min(r₁, GRID_MAX), j ≤ min(r₂, GRID_MAX), row-major (rows: the first
+   * adapter's i): Hu et al.'s Figure 3 for this module.
+   */
+  grid: { rows: number; cols: number; data: number[] };
 }
+
+/** The φ(i, j) grid stops at 64×64 (Hu et al. draw 8×64): enough to see, small to send. */
+export const GRID_MAX = 64;
 
 export interface AdapterInspection {
   first: AdapterSummary;
@@ -194,6 +202,9 @@ export async function inspectAdapters(first: PeftAdapter, second?: PeftAdapter, 
       name: m1.name,
       phi: subspaceSimilarity(r1.spectrum.rightVectors!, r2.spectrum.rightVectors!, Math.min(m1.rank, m2.rank)),
       ranks: [m1.rank, m2.rank],
+      grid: (({ rows, cols, data }) => ({ rows, cols, data: Array.from(data) }))(
+        subspaceSimilarityGrid(r1.spectrum.rightVectors!, r2.spectrum.rightVectors!, Math.min(m1.rank, GRID_MAX), Math.min(m2.rank, GRID_MAX)),
+      ),
     });
     await step(m2.name);
   }

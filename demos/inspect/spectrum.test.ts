@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { householderQR, jacobiSvd, matmul, matmulTN, type ColMatrix } from './linalg';
-import { effectiveRank, loraSpectrum, subspaceSimilarity } from './spectrum';
+import { effectiveRank, loraSpectrum, subspaceSimilarity, subspaceSimilarityGrid } from './spectrum';
 
 /** A small deterministic generator (mulberry32) for standard-normal-ish entries. */
 function rng(seed: number): () => number {
@@ -111,6 +111,20 @@ describe('subspaceSimilarity', () => {
     expect(phi[0]).toBe(0);
     expect(phi[1]).toBe(1);
     expect(phi[2]).toBeCloseTo(2 / 3, 15);
+  });
+  it('the φ(i, j) grid has φ(i, i) on its diagonal and equals the definition off it', () => {
+    const orth = (n: number, k: number, seed: number) => householderQR(randomCol(n, k, rng(seed))).q;
+    const v1 = orth(20, 4, 1);
+    const v2 = orth(20, 7, 2);
+    const grid = subspaceSimilarityGrid(v1, v2, 4, 7);
+    expect([grid.rows, grid.cols]).toEqual([4, 7]);
+    const diag = subspaceSimilarity(v1, v2, 4);
+    for (let i = 0; i < 4; i++) expect(grid.data[i * 7 + i]).toBeCloseTo(diag[i]!, 14);
+    // φ(2, 5) straight from the definition: ‖V₁[:, :2]ᵀ V₂[:, :5]‖²_F / 2.
+    const g = matmulTN(v1, v2);
+    let s = 0;
+    for (let a = 0; a < 2; a++) for (let b = 0; b < 5; b++) s += g.data[b * 4 + a]! ** 2;
+    expect(grid.data[1 * 7 + 4]).toBeCloseTo(s / 2, 14);
   });
   it('refuses vectors of different input widths', () => {
     expect(() => subspaceSimilarity({ rows: 3, cols: 1, data: new Float64Array(3) }, { rows: 4, cols: 1, data: new Float64Array(4) }, 1)).toThrow(/input widths differ/);

@@ -94,17 +94,8 @@ export function effectiveRank(singularValues: ArrayLike<number>, fraction: numbe
  * per i.
  */
 export function subspaceSimilarity(v1: ColMatrix, v2: ColMatrix, k: number): number[] {
-  if (v1.rows !== v2.rows) throw new Error(`The right singular vectors have ${v1.rows} and ${v2.rows} entries: the modules' input widths differ.`);
   const kk = Math.min(k, v1.cols, v2.cols);
-  const m = v1.rows;
-  const g = new Float64Array(kk * kk);
-  for (let j = 0; j < kk; j++) {
-    for (let i = 0; i < kk; i++) {
-      let s = 0;
-      for (let t = 0; t < m; t++) s += v1.data[i * m + t]! * v2.data[j * m + t]!;
-      g[j * kk + i] = s;
-    }
-  }
+  const g = overlaps(v1, v2, kk, kk).data;
   const phi: number[] = [];
   let sum = 0;
   for (let i = 0; i < kk; i++) {
@@ -114,4 +105,41 @@ export function subspaceSimilarity(v1: ColMatrix, v2: ColMatrix, k: number): num
     phi.push(sum / (i + 1));
   }
   return phi;
+}
+
+/** G = V₁[:, :k₁]ᵀ V₂[:, :k₂] (k₁×k₂, column-major): the cosines between the two sets of directions. */
+function overlaps(v1: ColMatrix, v2: ColMatrix, k1: number, k2: number): ColMatrix {
+  if (v1.rows !== v2.rows) throw new Error(`The right singular vectors have ${v1.rows} and ${v2.rows} entries: the modules' input widths differ.`);
+  const m = v1.rows;
+  const g = new Float64Array(k1 * k2);
+  for (let j = 0; j < k2; j++) {
+    for (let i = 0; i < k1; i++) {
+      let s = 0;
+      for (let t = 0; t < m; t++) s += v1.data[i * m + t]! * v2.data[j * m + t]!;
+      g[j * k1 + i] = s;
+    }
+  }
+  return { rows: k1, cols: k2, data: g };
+}
+
+/**
+ * The whole grid of Hu et al.'s Figure 3: φ(i, j) = ‖V₁[:, :i]ᵀ V₂[:, :j]‖²_F / min(i, j) for
+ * i = 1 … k₁, j = 1 … k₂, as rows of a row-major k₁×k₂ array. Built from 2-D prefix sums of G².
+ */
+export function subspaceSimilarityGrid(v1: ColMatrix, v2: ColMatrix, k1: number, k2: number): { rows: number; cols: number; data: Float64Array } {
+  const r = Math.min(k1, v1.cols);
+  const c = Math.min(k2, v2.cols);
+  const g = overlaps(v1, v2, r, c).data;
+  const out = new Float64Array(r * c);
+  // P(i, j) = Σ_{a<i, b<j} G[a, b]² = P(i−1, j) + (row i−1 of G², first j entries).
+  const rowSum = new Float64Array(c);
+  for (let i = 0; i < r; i++) {
+    let acc = 0;
+    for (let j = 0; j < c; j++) {
+      acc += g[j * r + i]! ** 2;
+      rowSum[j] = rowSum[j]! + acc;
+      out[i * c + j] = rowSum[j]! / Math.min(i + 1, j + 1);
+    }
+  }
+  return { rows: r, cols: c, data: out };
 }
