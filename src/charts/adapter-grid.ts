@@ -21,6 +21,9 @@ export interface AdapterGridOptions {
   values: number[];
   /** Name in tooltips: "‖ΔW‖_F[3, 5] = …" reads as row, column. */
   name: string;
+  /** Axis titles; default 'layer' and none. */
+  yLabel?: string;
+  xLabel?: string;
   /** The value that gets full colour; default the largest. Share it to compare two adapters. */
   max?: number;
 }
@@ -35,23 +38,27 @@ export function adapterGrid(o: AdapterGridOptions): string {
   const left = 70;
   const keyW = 120;
   const availW = PANEL.width - left - 24;
-  const cell = nc > 0 ? Math.min(availW / nc, 44) : 0;
-  // Rows at least 6 units high so 32–80 layers still fit a readable panel.
-  const cellH = Math.max(6, Math.min(cell, 300 / Math.max(nr, 1)));
+  const cell = nc > 0 ? Math.min(availW / nc, 56) : 0;
+  // About 240 units of rows: 32–80 layers stay readable (≥ 6 units a row), and a wide grid of
+  // few rows (8 × 64 for φ) gets rows taller than its columns are wide, as in Hu et al.'s figure.
+  const cellH = Math.max(6, Math.min(240 / Math.max(nr, 1), Math.max(cell, 30)));
   const w = nc * cell;
   const h = nr * cellH;
   const x = left + (availW - w) / 2;
   const y = top;
-  const labelsH = 70;
-  const height = y + h + labelsH + 46;
+  // Long column names are turned 60°; short ones (numbers) stay level, thinned to 16 units apart.
+  const rotate = o.cols.some((c) => shortKind(c).length > 3);
+  const labelsH = rotate ? 70 : o.xLabel ? 36 : 20;
+  const height = y + h + labelsH + 62;
   const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id, height });
   const max = o.max ?? Math.max(0, ...o.values.filter(Number.isFinite));
   let body = heatmapCells({ rows: nr, cols: nc, data: o.values }, x, y, cell, { name: o.name, max, cellTips: nr * nc <= 4096 }, cellH);
-  // Column labels under the grid, turned 60° so `gate_proj` fits a 40-unit column.
   let ticks = '';
+  const colEvery = rotate ? 1 : Math.max(1, Math.ceil(16 / cell));
   o.cols.forEach((c, j) => {
     const cx = x + (j + 0.5) * cell;
-    ticks += text({ x: cx, y: y + h + 10, transform: `rotate(60 ${num(cx)} ${num(y + h + 10)})`, 'text-anchor': 'start' }, shortKind(c));
+    if (rotate) ticks += text({ x: cx, y: y + h + 10, transform: `rotate(60 ${num(cx)} ${num(y + h + 10)})`, 'text-anchor': 'start' }, shortKind(c));
+    else if (j % colEvery === 0) ticks += text({ x: cx, y: y + h + 14, 'text-anchor': 'middle' }, c);
   });
   // Row labels: every one when they fit, else every k-th so that they stay 12 units apart.
   const every = Math.max(1, Math.ceil(12 / cellH));
@@ -59,7 +66,8 @@ export function adapterGrid(o: AdapterGridOptions): string {
     if (i % every === 0) ticks += text({ x: x - 5, y: y + (i + 0.5) * cellH, dy: '0.35em', 'text-anchor': 'end' }, r);
   });
   body += `<g aria-hidden="true" class="st">${ticks}</g>`;
-  body += text({ class: 'al', transform: `translate(${num(x - 42)} ${num(y + h / 2)}) rotate(-90)`, 'text-anchor': 'middle' }, 'layer');
+  body += text({ class: 'al', transform: `translate(${num(x - 42)} ${num(y + h / 2)}) rotate(-90)`, 'text-anchor': 'middle' }, o.yLabel ?? 'layer');
+  if (o.xLabel && !rotate) body += text({ class: 'al', x: x + w / 2, y: y + h + 34, 'text-anchor': 'middle' }, o.xLabel);
   // Key: 0 … max in the cells' colour, as nine steps.
   const ky = y + h + labelsH + 10;
   const kx = (PANEL.width - keyW) / 2;

@@ -6,7 +6,6 @@
 import type { AdapterInspection, AdapterSummary, ModuleInspection, ModuleSimilarity } from '../../demos/index';
 import { adapterGrid, shortKind } from '../charts/adapter-grid';
 import { barChart } from '../charts/bar-chart';
-import { heatmapChart } from '../charts/heatmap';
 import { lineChart } from '../charts/line-chart';
 import { esc, formatCount, formatValue } from '../charts/svg';
 
@@ -141,16 +140,19 @@ function phiCharts(s: ModuleSimilarity, labels: Labels): string[] {
     tip: (x, y) => `φ(${x}, ${x}) = ${formatValue(y)}`,
     legend: false,
   });
-  const grid = heatmapChart({
-    title: 'φ(i, j), as Hu et al.\u2019s Figure 3',
+  const count = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
+  const grid = adapterGrid({
+    title: 'φ(i, j), as in Hu et al.\u2019s Figure 3',
     subtitle: s.name,
     desc: `Grid of φ(i, j) for i = 1 … ${s.grid.rows} (top directions of ${labels.first}) and j = 1 … ${s.grid.cols} (of ${labels.second}); 1 where one top subspace contains the other, 0 where they are orthogonal.`,
     id: 'inspector-phi-grid',
-    matrix: s.grid,
+    rows: count(s.grid.rows),
+    cols: count(s.grid.cols),
+    values: s.grid.data,
     name: 'φ',
     max: 1,
-    xLabel: `j (${labels.second}, from 1)`,
-    yLabel: `i (${labels.first}, from 1)`,
+    yLabel: `i (${labels.first})`,
+    xLabel: `j (${labels.second})`,
   });
   return [line, grid];
 }
