@@ -54,11 +54,14 @@ export function adapterGrid(o: AdapterGridOptions): string {
   const max = o.max ?? Math.max(0, ...o.values.filter(Number.isFinite));
   let body = heatmapCells({ rows: nr, cols: nc, data: o.values }, x, y, cell, { name: o.name, max, cellTips: nr * nc <= 4096 }, cellH);
   let ticks = '';
-  const colEvery = rotate ? 1 : Math.max(1, Math.ceil(16 / cell));
+  // Level labels every `step` columns (1, 2, 4, 8 …), at least 30 units apart so that they stay
+  // apart at a phone's enlarged chart text; the first column is always labelled.
+  let step = 1;
+  while (step * cell < 30 && step < nc) step *= 2;
   o.cols.forEach((c, j) => {
     const cx = x + (j + 0.5) * cell;
     if (rotate) ticks += text({ x: cx, y: y + h + 10, transform: `rotate(60 ${num(cx)} ${num(y + h + 10)})`, 'text-anchor': 'start' }, shortKind(c));
-    else if (j % colEvery === 0) ticks += text({ x: cx, y: y + h + 14, 'text-anchor': 'middle' }, c);
+    else if (j === 0 || ((j + 1) % step === 0 && (j + 1) * cell >= 22)) ticks += text({ x: cx, y: y + h + 14, 'text-anchor': 'middle' }, c);
   });
   // Row labels: every one when they fit, else every k-th so that they stay 12 units apart.
   const every = Math.max(1, Math.ceil(12 / cellH));

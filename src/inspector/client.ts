@@ -67,7 +67,8 @@ export function startInspector(): void {
       return;
     }
     const { problem } = adapterFiles(files);
-    out.textContent = `${files.map((f) => `${f.name} (${(f.size / 1e6).toFixed(f.size < 1e5 ? 3 : 1)} MB)`).join(', ')}${problem ? ` — ${problem}` : ''}`;
+    const size = (n: number) => (n < 1e6 ? `${Math.max(1, Math.round(n / 1e3))} kB` : `${(n / 1e6).toFixed(1)} MB`);
+    out.textContent = `${files.map((f) => `${f.name} (${size(f.size)})`).join(', ')}${problem ? ` — ${problem}` : ''}`;
   };
   const refreshButtons = () => {
     runBtn.disabled = picked.first.length === 0 || worker !== undefined;

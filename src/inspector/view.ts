@@ -37,12 +37,12 @@ export function gridOf(s: AdapterSummary): { rows: string[]; cols: string[]; val
 function normGrid(s: AdapterSummary, label: string, max: number): string {
   const g = gridOf(s);
   return adapterGrid({
-    title: `‖ΔW‖_F per layer and module`,
+    title: `‖ΔW‖ (Frobenius norm) per layer and module`,
     subtitle: label,
     desc: `Heat map of the Frobenius norm of s·B·A for each of ${s.modules.length} adapted modules of ${label}, layers as rows and module kinds (${g.cols.map(shortKind).join(', ')}) as columns; darker is larger, up to ${formatValue(max)}.`,
     id: `inspector-grid-${label.replace(/\W+/g, '-')}`,
     ...g,
-    name: '‖ΔW‖_F',
+    name: '‖ΔW‖',
     max,
   });
 }
@@ -92,7 +92,7 @@ export function tableHtml(r: AdapterInspection, labels: Labels, interactive: boo
       `</tr>`
     );
   };
-  const head = ['module', 'shape (out×in)', 'dtype', 'r', 'α', 's', '‖ΔW‖_F', 'σ₁', 'eff. rank 90 %', 'eff. rank 99 %', ...(dora ? ['DoRA m (min … max)'] : []), ...(r.second ? ['φ(k, k) vs second'] : [])];
+  const head = ['module', 'shape (out×in)', 'dtype', 'r', 'α', 's', '‖ΔW‖ (Frobenius)', 'σ₁', 'eff. rank 90 %', 'eff. rank 99 %', ...(dora ? ['DoRA m (min … max)'] : []), ...(r.second ? ['φ(k, k) vs second'] : [])];
   return (
     `<div class="inspector-table-wrap"><table class="demo-table inspector-table"><caption>${esc(labels.first)}: every adapted module` +
     `${r.second ? `; φ(k, k) with k = min(r₁, r₂), against ${esc(labels.second ?? '')}` : ''}</caption>` +
