@@ -7,6 +7,7 @@
  * The cycle check is general (src/test-support/import-graph.ts); demos/ is checked by the same
  * function once listed in ROOTS.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +59,20 @@ describe('specs describe, islands act: one direction', () => {
 
   it('demo-kit/ imports neither specs/ nor islands/', () => {
     expect([...crossing('demo-kit', 'specs'), ...crossing('demo-kit', 'islands')]).toEqual([]);
+  });
+});
+
+describe('no build step reads tests/', () => {
+  /** Quoted paths into the repository's tests/ folder (an import, a glob, a readFileSync). */
+  const testPaths = (code: string) => [...code.matchAll(/['"`]((?:\.\.\/)+tests\/[^'"`]*)['"`]/g)].map((m) => m[1]!);
+
+  it('sees such a path when there is one (the check can fail)', () => {
+    expect(testPaths("import.meta.glob('../../tests/fixtures/x.txt', { eager: true })")).toEqual(['../../tests/fixtures/x.txt']);
+    expect(testPaths("import x from '../lib/tests-helper';")).toEqual([]);
+  });
+
+  it('the site (src/ but its tests) and astro.config.mjs name no file under tests/', () => {
+    const files = [...sourceFiles(src), path.join(repo, 'astro.config.mjs')];
+    expect(files.flatMap((f) => testPaths(readFileSync(f, 'utf8')).map((p) => `${rel(f)}: ${p}`))).toEqual([]);
   });
 });
