@@ -20,6 +20,7 @@ const isolationHeaders = {
 /**
  * The engine's browser-test harness (src/lab/engine.astro at /lab/engine/) is built only for
  * the tests (ENGINE_LAB=1, set by `npm run test:e2e`): the site readers get has no test page.
+ * @type {import('astro').AstroIntegration}
  */
 const engineLab = {
   name: 'engine-lab',
