@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
-import { sitePath } from './site';
+import { sitePath } from '../support/site';
 
 interface CliModule { name: string; shape: [number, number]; rank: number; scaling: number; singular_values: number[]; frobenius: number }
 interface CliJson { modules: CliModule[]; similarity: { name: string; phi: number[] }[]; compared?: { modules: CliModule[] } }
