@@ -5,6 +5,7 @@
  * JavaScript from its build-time table. Screenshots (desktop, 375 px) go to test-results/.
  */
 import { execFileSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { sitePath } from '../support/site';
 
@@ -118,6 +119,16 @@ test.describe('adapter inspector', () => {
     await expect(page.locator('[data-grids] svg')).toHaveCount(2);
     await ctx.close();
   });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`axe finds no violations (${scheme}) with the example drawn`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(sitePath('inspector/'));
+      await expect(page.locator('[data-inspector-form]')).toHaveAttribute('data-ready', 'true');
+      const results = await new AxeBuilder({ page }).analyze();
+      expect(results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+    });
+  }
 
   test('linked from the landing page and from chapters 5 and 8', async ({ page }) => {
     for (const path of ['', 'chapters/rank/', 'chapters/language-model/']) {
