@@ -56,8 +56,10 @@ function load(dir: string): PeftAdapter {
     }
   }
   try {
-    // The file is read once into one buffer; tensors are decoded from it one module at a time.
-    return readPeftAdapter(readFileSync(cfg, 'utf8'), new Uint8Array(readFileSync(st)));
+    // The file is read once into one buffer and viewed, not copied (new Uint8Array(buffer) would
+    // copy it); tensors are decoded from it one module at a time.
+    const bytes = readFileSync(st);
+    return readPeftAdapter(readFileSync(cfg, 'utf8'), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     if (e instanceof SettingError) throw new SettingError(e.setting, `${dir}: ${e.message}`);
     throw e;
