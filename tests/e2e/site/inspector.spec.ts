@@ -120,6 +120,36 @@ test.describe('adapter inspector', () => {
     await ctx.close();
   });
 
+  test('Cancel stops a run at once and keeps the previous result on screen', async ({ page, context }) => {
+    // Hold the rank-64 file back so that the run is still going when Cancel is pressed.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await context.route('**/adapters/devil-r64/adapter_model.safetensors', async (route) => {
+      await held;
+      await route.continue().catch(() => {});
+    });
+    await page.goto(sitePath('inspector/'));
+    await expect(page.locator('[data-inspector-form]')).toHaveAttribute('data-ready', 'true');
+    const before = await page.locator('[data-inspection-json]').textContent();
+    await page.getByRole('button', { name: 'Rank 8 vs rank 64, same task and seed' }).click();
+    await expect(page.locator('[data-result]')).toHaveAttribute('data-state', 'running');
+    await expect(page.locator('[data-progress] progress')).toBeVisible();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.locator('[data-result]')).toHaveAttribute('data-state', 'cancelled');
+    await expect(page.locator('[data-progress-text]')).toContainText('Cancelled');
+    await expect(page.getByRole('button', { name: 'Cancel' })).toBeHidden();
+    release();
+    // The terminated worker never answers: the example drawn at build time stays.
+    await page.waitForTimeout(1000);
+    expect(await page.locator('[data-inspection-json]').textContent()).toBe(before);
+    await expect(page.locator('[data-result]')).toHaveAttribute('data-state', 'cancelled');
+    // And the page runs again afterwards.
+    await context.unroute('**/adapters/devil-r64/adapter_model.safetensors');
+    await page.getByRole('button', { name: 'Chapter 8’s rank-4 adapter on all seven modules' }).click();
+    await expect(page.locator('[data-result]')).toHaveAttribute('data-state', 'done');
+    await expect(page.locator('.inspector-table tbody tr')).toHaveCount(28);
+  });
+
   for (const scheme of ['light', 'dark'] as const) {
     test(`axe finds no violations (${scheme}) with the example drawn`, async ({ page }) => {
       await page.emulateMedia({ colorScheme: scheme });
