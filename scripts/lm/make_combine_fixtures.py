@@ -16,6 +16,7 @@ Writes demos/lm/variants/fixtures/:
                         below, on random tensors with exact ties and a length not divisible by 64
 """
 import json
+import os
 import shutil
 import tempfile
 import warnings
@@ -60,7 +61,8 @@ ERRORS = [
 
 
 def base_model() -> LlamaForCausalLM:
-    return LlamaForCausalLM.from_pretrained(ROOT / MODEL_DIR, attn_implementation='eager').eval()
+    # Loaded by its path relative to the repository, so the saved configs' base_model_name_or_path is too.
+    return LlamaForCausalLM.from_pretrained(MODEL_DIR, attn_implementation='eager').eval()
 
 
 def probe_ids() -> list[int]:
@@ -81,6 +83,7 @@ def make_inputs() -> None:
         d = OUT / 'inputs' / name
         shutil.rmtree(d, ignore_errors=True)
         model.save_pretrained(d)
+        (d / 'README.md').unlink(missing_ok=True)  # PEFT's model-card template: not needed here
 
 
 def load_all(names: list[str]) -> PeftModel:
@@ -105,6 +108,7 @@ def run_cases() -> dict:
             d = OUT / 'combined' / name
             shutil.rmtree(d, ignore_errors=True)
             shutil.copytree(Path(tmp) / name, d)
+            (d / 'README.md').unlink(missing_ok=True)
         cfg = json.loads((d / 'adapter_config.json').read_text())
         results.append({
             'name': name, 'adapters': adapters, 'weights': weights, 'combination_type': ctype, **extra,
@@ -208,6 +212,7 @@ def nf4_cases() -> dict:
 
 
 def main() -> None:
+    os.chdir(ROOT)
     OUT.mkdir(parents=True, exist_ok=True)
     make_inputs()
     (OUT / 'combine.json').write_text(json.dumps(run_cases()) + '\n')

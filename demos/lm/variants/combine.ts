@@ -121,7 +121,7 @@ function plan(inputs: Input[], o: CombineOptions): { combination: CombinationTyp
     rank = o.svdRank ?? Math.max(...ranks);
   } else {
     if (new Set(ranks).size !== 1) {
-      fail('combination', `All adapters must have the same r value when using combination_type linear, ties or magnitude_prune (PEFT's words); these have r = ${ranks.join(', ')}. Use cat or svd.`);
+      fail('combination', `All adapters must have the same r value when using combination_type ${combination} (PEFT raises this too); these have r = ${ranks.join(', ')} (the largest of r and rank_pattern). Use cat or svd.`);
     }
     rank = ranks[0]!;
   }
