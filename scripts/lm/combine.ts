@@ -112,13 +112,17 @@ function main(): void {
     return { name: folder, adapter };
   });
 
-  const combined = combineAdapters(inputs, args, linearModulePaths(model.config));
+  const baseWeight = (path: string) => model.weights.get(`${path}.weight`)!;
+  const combined = combineAdapters(inputs, { ...args, baseWeight }, linearModulePaths(model.config));
+  if (inputs.some(({ adapter }) => adapter.config.useDora)) warn('PEFT combines A and B only: the DoRA magnitudes of the inputs are dropped.');
+  if (args.svdClamp !== undefined) warn('PEFT clamps at a quantile of the signed entries of U·S and Vᴴ, so the result depends on the signs LAPACK gives the singular vectors; this SVD picks its own signs, and a clamped result can differ from PEFT\'s.');
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'adapter_config.json'), JSON.stringify(combined.config, null, 2) + '\n');
-  const tensors = [...combined.modules].flatMap(([path, { a, b }]) => [
+  const tensors = [...combined.modules].flatMap(([path, { a, b, magnitude }]) => [
     { name: `base_model.model.${path}.lora_A.weight`, shape: a.shape, data: a.data },
     { name: `base_model.model.${path}.lora_B.weight`, shape: b.shape, data: b.data },
+    ...(magnitude ? [{ name: `base_model.model.${path}.lora_magnitude_vector`, shape: magnitude.shape, data: magnitude.data }] : []),
   ]);
   writeFileSync(join(out, 'adapter_model.safetensors'), writeSafetensors(tensors, { format: 'pt' }));
   console.log(`${combined.combination} of ${inputs.length} adapter(s): r = lora_alpha = ${combined.rank}, scale ${combined.scaling.toPrecision(6)}${combined.config.use_rslora === true ? ' (use_rslora copied from the first adapter: α/√r)' : ''}, ${combined.modules.size} modules; wrote ${out}`);

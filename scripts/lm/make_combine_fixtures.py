@@ -18,6 +18,7 @@ Writes demos/lm/variants/fixtures/:
 import json
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -35,6 +36,7 @@ INPUTS = {
     'a': dict(r=4, lora_alpha=8, target_modules=['q_proj', 'v_proj']),
     'b': dict(r=4, lora_alpha=16, target_modules=['k_proj', 'v_proj', 'down_proj'], use_rslora=True),
     'c': dict(r=6, lora_alpha=6, target_modules=['v_proj', 'up_proj'], rank_pattern={'v_proj': 2}, alpha_pattern={'up_proj': 3}),
+    'd': dict(r=4, lora_alpha=8, target_modules=['q_proj', 'o_proj'], use_dora=True),
 }
 
 # (name, adapters, weights, combination_type, extra kwargs)
@@ -47,6 +49,8 @@ CASES = [
     ('svd_ab_r4', ['a', 'b'], [1.0, -0.5], 'svd', {'svd_rank': 4}),
     ('svd_abc_r3', ['a', 'b', 'c'], [0.6, 1.2, -2.0], 'svd', {'svd_rank': 3}),
     ('svd_ca_default', ['c', 'a'], [1.0, 1.0], 'svd', {}),
+    ('cat_da_dora', ['d', 'a'], [1.0, -0.5], 'cat', {}),  # DoRA first: the result is DoRA, magnitudes = ‖W‖
+    ('svd_ad_r4', ['a', 'd'], [1.0, 1.0], 'svd', {'svd_rank': 4}),  # DoRA second: its magnitudes dropped
     ('ties_ab', ['a', 'b'], [1.0, 1.0], 'ties', {'density': 0.5}),
     ('ties_ab_neg', ['a', 'b'], [0.8, -1.5], 'ties', {'density': 0.3}),
     ('magnitude_prune_ab', ['a', 'b'], [1.0, 1.0], 'magnitude_prune', {'density': 0.6}),
@@ -77,9 +81,11 @@ def make_inputs() -> None:
         model = get_peft_model(base_model(), LoraConfig(**kw))
         # A keeps PEFT's kaiming-uniform init; B gets random non-zero values so ΔW ≠ 0.
         for n, p in model.named_parameters():
-            if 'lora_B' in n:
-                with torch.no_grad():
+            with torch.no_grad():
+                if 'lora_B' in n:
                     p.copy_(torch.randn(p.shape) * 0.2)
+                if 'lora_magnitude_vector' in n:  # trained-looking magnitudes, not ‖W‖
+                    p.mul_(1 + 0.3 * torch.rand(p.shape))
         d = OUT / 'inputs' / name
         shutil.rmtree(d, ignore_errors=True)
         model.save_pretrained(d)
@@ -204,11 +210,22 @@ def nf4_cases() -> dict:
         })
     # The committed model's q_proj of layer 0: real weights.
     base = base_model()
+    # And the whole model with its seven projection kinds through NF4 (QLoRA's frozen base):
+    # logits at the probe's last 8 positions.
+    qbase = base_model()
+    with torch.no_grad():
+        for layer in qbase.model.layers:
+            for lin in (layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj, layer.self_attn.o_proj,
+                        layer.mlp.gate_proj, layer.mlp.up_proj, layer.mlp.down_proj):
+                codes, absmax = quantize_4bit_nf4(lin.weight)
+                lin.weight.copy_(dequantize_4bit_nf4(codes, absmax, lin.weight.numel()).reshape(lin.weight.shape))
+        nf4_logits = qbase(input_ids=torch.tensor([probe_ids()])).logits[0, -8:]
     w = base.model.layers[0].self_attn.q_proj.weight.detach()
     codes, absmax = quantize_4bit_nf4(w)
     out.append({'name': 'model.layers.0.self_attn.q_proj.weight', 'shape': list(w.shape), 'codes': codes.tolist(),
                 'absmax_hex': absmax.numpy().astype('<f4').tobytes().hex()})
-    return {'blocksize': 64, 'cases': out}
+    return {'blocksize': 64, 'cases': out, 'probe_ids': probe_ids(),
+            'nf4_base_logits': [float(f'{v:.8g}') for v in nf4_logits.reshape(-1).tolist()]}
 
 
 def main() -> None:
@@ -220,4 +237,7 @@ def main() -> None:
 
 
 if __name__ == '__main__':
+    # PEFT keeps target_modules as a set: its saved order, and so the files, follow string hashing.
+    if os.environ.get('PYTHONHASHSEED') != '0':
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, 'PYTHONHASHSEED': '0'})
     main()

@@ -27,7 +27,11 @@ const fixture = JSON.parse(readFileSync(join(FIXTURES, 'combine.json'), 'utf8'))
 
 const readFolder = (dir: string): PeftAdapter => readPeftAdapter(readFileSync(join(dir, 'adapter_config.json'), 'utf8'), new Uint8Array(readFileSync(join(dir, 'adapter_model.safetensors'))));
 const inputs = (names: string[]): CombineInput[] => names.map((name) => ({ name, adapter: readFolder(join(FIXTURES, 'inputs', name)) }));
-const run = (c: Case): CombinedAdapter => combineAdapters(inputs(c.adapters), { combination: c.combination_type, weights: c.weights, density: c.density, svdRank: c.svd_rank }, linearModulePaths(model.config));
+const run = (c: Case): CombinedAdapter => combineAdapters(
+  inputs(c.adapters),
+  { combination: c.combination_type, weights: c.weights, density: c.density, svdRank: c.svd_rank, baseWeight: (path) => model.weights.get(`${path}.weight`)! },
+  linearModulePaths(model.config),
+);
 
 /** ΔW of every module of PEFT's saved result. */
 function peftDeltas(p: PeftAdapter): Map<string, Float64Array> {
@@ -51,13 +55,26 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.dispose());
 
-/** The base model with ΔW added to each adapted weight. */
+/**
+ * The base model with each adapted weight merged: W + ΔW, or for DoRA (dora.py) the rows of
+ * W + ΔW rescaled to the magnitudes m: diag(m / ‖W + ΔW‖₁) (W + ΔW), norms over dim 1.
+ */
 function merged(c: CombinedAdapter): LanguageModel {
   const weights = new Map(model.weights);
-  for (const path of c.modules.keys()) {
+  for (const [path, { magnitude }] of c.modules) {
     const w = model.weights.get(`${path}.weight`)!;
     const d = combinedDelta(c, path);
-    weights.set(`${path}.weight`, { shape: w.shape, data: w.data.map((x, i) => x + d[i]!) });
+    const sum = Float64Array.from(w.data, (x, i) => x + d[i]!);
+    if (magnitude) {
+      const inp = w.shape[1]!;
+      for (let r = 0; r < w.shape[0]!; r++) {
+        let ss = 0;
+        for (let j = 0; j < inp; j++) ss += sum[r * inp + j]! ** 2;
+        const k = magnitude.data[r]! / Math.sqrt(ss);
+        for (let j = 0; j < inp; j++) sum[r * inp + j]! *= k;
+      }
+    }
+    weights.set(`${path}.weight`, { shape: w.shape, data: Float32Array.from(sum) });
   }
   return { ...model, weights };
 }
@@ -92,6 +109,9 @@ describe('add_weighted_adapter (PEFT 0.21) on the chapter-8 model', () => {
           expect(relativeError(mine.a.data, m.a()), `${m.name} A`).toBeLessThan(1e-6);
           expect(relativeError(mine.b.data, m.b()), `${m.name} B`).toBeLessThan(1e-6);
         }
+        // DoRA: the magnitude PEFT saved (the base's row norms) and ours agree, or both are absent.
+        expect(mine.magnitude === undefined, `${m.name} magnitude`).toBe(m.magnitude === undefined);
+        if (m.magnitude) expect(relativeError(mine.magnitude!.data, m.magnitude()), `${m.name} magnitude`).toBeLessThan(1e-6);
         const err = relativeError(combinedDelta(ours, m.name), deltas.get(m.name)!);
         if (!exact) {
           expect(err, m.name).toBeLessThan(1e-6);

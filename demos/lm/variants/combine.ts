@@ -14,6 +14,9 @@
  *   ties / magnitude_prune: the same √ weights, A's and B's merged separately by
  *           merge_utils.ties / merge_utils.magnitude_prune (with `density`)
  *
+ * DoRA: inputs' magnitude vectors are ignored (only A and B combine); if adapters[0] is DoRA the
+ * result is DoRA with the base weight's row norms as its magnitude (what PEFT initialises).
+ *
  * The new adapter's config is adapters[0]'s with r = lora_alpha = new rank, rank_pattern and
  * alpha_pattern emptied and target_modules the union; everything else is copied, use_rslora
  * included, so its scale is r/r = 1, or r/√r = √r when adapters[0] is an rsLoRA adapter (PEFT
@@ -59,6 +62,8 @@ export interface CombineOptions {
   svdClamp?: number;
   /** ties: how the sign is elected (PEFT's majority_sign_method). */
   majoritySign?: 'total' | 'frequency';
+  /** The base model's weight [out, in] of a module: needed only when the first adapter is DoRA. */
+  baseWeight?: (path: string) => Weight;
 }
 
 export interface CombinedAdapter {
@@ -68,8 +73,12 @@ export interface CombinedAdapter {
   combination: CombinationType;
   rank: number;
   scaling: number;
-  /** By module path, in the order of the base model's modules. */
-  modules: Map<string, { a: Weight; b: Weight }>;
+  /**
+   * By module path, in the order of the base model's modules. `magnitude` (DoRA, when the first
+   * adapter is DoRA) is what PEFT gives the new adapter: ‖W‖ per output row of the BASE weight,
+   * computed when the adapter is created with B = 0; the inputs' own magnitudes are dropped.
+   */
+  modules: Map<string, { a: Weight; b: Weight; magnitude?: Weight }>;
 }
 
 const f = Math.fround;
@@ -106,7 +115,6 @@ function plan(inputs: Input[], o: CombineOptions): { combination: CombinationTyp
     if (c.peft_type !== 'LORA') fail('adapters', `${x.name}: peft_type is ${JSON.stringify(c.peft_type)}; only LoRA adapters combine.`);
     if (Array.isArray(c.target_parameters) && c.target_parameters.length) fail('adapters', `${x.name}: add_weighted_adapter does not support targeting nn.Parameter (target_parameters).`);
     if (c.modules_to_save != null) fail('adapters', `${x.name}: modules_to_save (fully trained extra modules) cannot be combined here.`);
-    if (c.use_dora === true) fail('adapters', `${x.name}: a DoRA adapter. PEFT's add_weighted_adapter ignores DoRA magnitudes (it combines A and B only), so the result would not be this adapter's update; combine plain LoRA adapters.`);
     for (const key of ['layers_to_transform', 'layers_pattern', 'exclude_modules'] as const) {
       if (c[key] != null && !(Array.isArray(c[key]) && c[key].length === 0)) fail('adapters', `${x.name}: ${key} is not supported by this combiner.`);
     }
@@ -184,6 +192,18 @@ function mergeTensors(kind: CombinationType, tensors: Float32Array[], weights: n
   return out;
 }
 
+/** ‖W‖ over dim 1 of an [out, in] weight: DoRA's initial magnitude (dora.py, get_weight_norm with B = 0). */
+function rowNorms(w: Weight): Weight {
+  const [out, inp] = w.shape as [number, number];
+  const m = new Float32Array(out);
+  for (let i = 0; i < out; i++) {
+    let ss = 0;
+    for (let j = 0; j < inp; j++) ss += w.data[i * inp + j]! ** 2;
+    m[i] = Math.sqrt(ss);
+  }
+  return { shape: [out], data: m };
+}
+
 /** torch.quantile(x, q) with linear interpolation. */
 function quantile(x: Float64Array, q: number): number {
   const s = Float64Array.from(x).sort();
@@ -210,7 +230,9 @@ export function combineAdapters(adapters: CombineInput[], o: CombineOptions, mod
     ...inputs[0]!.config, r: rank, lora_alpha: rank, target_modules: targetModules, alpha_pattern: {}, rank_pattern: {},
   };
   const scaling = config.use_rslora === true ? rank / Math.sqrt(rank) : 1;
-  const modules = new Map<string, { a: Weight; b: Weight }>();
+  const modules = new Map<string, { a: Weight; b: Weight; magnitude?: Weight }>();
+  const dora = config.use_dora === true;
+  if (dora && !o.baseWeight) fail('adapters', `${inputs[0]!.name} is a DoRA adapter: the combined adapter is DoRA too, and its magnitudes come from the base model's weights, which were not given.`);
   for (const path of modulePaths) {
     if (!targets(targetModules, path)) continue;
     const present = inputs.flatMap((x, i) => (x.modules.has(path) ? [{ m: x.modules.get(path)!, w: o.weights[i]!, name: x.name }] : []));
@@ -244,6 +266,7 @@ export function combineAdapters(adapters: CombineInput[], o: CombineOptions, mod
       const b = mergeTensors(combination, present.map(({ m }) => m.b.data), wB, o);
       modules.set(path, { a: { shape: [rank, inp], data: a }, b: { shape: [out, rank], data: b } });
     }
+    if (dora) modules.get(path)!.magnitude = rowNorms(o.baseWeight!(path));
   }
   return { config, combination, rank, scaling, modules };
 }

@@ -6,13 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LanguageModelEngine } from '../engine';
 import { TARGET_MODULES } from '../model';
-import { loadModelDir } from '../test-support';
+import { loadModelDir, relativeError } from '../test-support';
 import { NF4_CODE, dequantizeNf4, nf4Bytes, quantizeModelNf4, quantizeNf4 } from './nf4';
 
 interface Nf4Case { name: string; shape: number[]; values_hex?: string; codes: number[]; absmax_hex: string; dequantized_hex?: string }
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'nf4.json'), 'utf8')) as { blocksize: number; cases: Nf4Case[] };
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'nf4.json'), 'utf8')) as { blocksize: number; cases: Nf4Case[]; probe_ids: number[]; nf4_base_logits: number[] };
 
 const fromHex = (hex: string): Float32Array => {
   const bytes = new Uint8Array(hex.length / 2);
@@ -50,6 +51,21 @@ describe('NF4 quantisation (bitsandbytes quantize_4bit, nf4, blocksize 64)', () 
     }
     expect(ties).toBeGreaterThanOrEqual(5);
     expect(Array.from(q.codes.subarray(16))).toEqual(Array.from({ length: 16 }, (_, j) => j));
+  });
+
+  let engine: LanguageModelEngine;
+  beforeAll(async () => { engine = await LanguageModelEngine.create({ backend: 'wasm' }); });
+  afterAll(async () => engine?.dispose());
+
+  it('the NF4 base model gives the logits of the PyTorch model with the same dequantised weights', async () => {
+    const { model: qm } = quantizeModelNf4(model);
+    const T = fixture.probe_ids.length;
+    const V = model.config.vocabSize;
+    const { logits } = await engine.forward(qm, { x: fixture.probe_ids, batch: 1, context: T });
+    expect(relativeError(logits.subarray((T - 8) * V), fixture.nf4_base_logits)).toBeLessThan(1e-5);
+    // and quantisation costs something: the full-precision model's logits differ.
+    const { logits: full } = await engine.forward(model, { x: fixture.probe_ids, batch: 1, context: T });
+    expect(relativeError(full.subarray((T - 8) * V), fixture.nf4_base_logits)).toBeGreaterThan(1e-3);
   });
 
   it('quantises the seven projection kinds and nothing else, and counts the memory', () => {
