@@ -51,7 +51,7 @@ def check(job: dict, base: LlamaForCausalLM) -> dict:
         return result
     pc, oc = model.peft_config['peft'], model.peft_config['ours']
     norm = lambda k, v: set(v) if k == 'target_modules' and not isinstance(v, str) else v  # noqa: E731
-    result['config_differences'] = {k: [str(getattr(pc, k)), str(getattr(oc, k))] for k in ('r', 'lora_alpha', 'use_rslora', 'target_modules')
+    result['config_differences'] = {k: [str(getattr(pc, k)), str(getattr(oc, k))] for k in ('r', 'lora_alpha', 'use_rslora', 'use_dora', 'target_modules')
                                     if norm(k, getattr(pc, k)) != norm(k, getattr(oc, k))}
     worst, modules = 0.0, 0
     for key, layer in model.named_modules():
@@ -60,6 +60,13 @@ def check(job: dict, base: LlamaForCausalLM) -> dict:
         if 'ours' not in layer.lora_A:
             result['missing'] = key
             break
+        mags = getattr(layer, 'lora_magnitude_vector', {})
+        if ('peft' in mags) != ('ours' in mags):
+            result['magnitude_mismatch'] = key
+            break
+        if 'peft' in mags:  # DoRA: the magnitude vectors agree too
+            mp, mo = mags['peft'].weight.double(), mags['ours'].weight.double()
+            result['max_magnitude_rel'] = max(result.get('max_magnitude_rel', 0.0), ((mo - mp).abs().max() / mp.abs().max()).item())
         d_peft, d_ours = delta(layer, 'peft'), delta(layer, 'ours')
         worst = max(worst, ((d_ours - d_peft).abs().max() / d_peft.abs().max().clamp_min(1e-30)).item())
         modules += 1
@@ -74,7 +81,8 @@ def check(job: dict, base: LlamaForCausalLM) -> dict:
         lo = model(input_ids=ids).logits
     result['logits_rel'] = ((lo - lp).abs().max() / lp.abs().max()).item()
     tol = 1e-4 if job['combination'] == 'svd' else 1e-5
-    result['ok'] = not result['config_differences'] and 'missing' not in result and worst < tol and result['logits_rel'] < tol
+    result['ok'] = (not result['config_differences'] and 'missing' not in result and 'magnitude_mismatch' not in result
+                    and worst < tol and result['logits_rel'] < tol and result.get('max_magnitude_rel', 0.0) < 1e-6)
     return result
 
 

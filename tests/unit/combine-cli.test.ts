@@ -58,6 +58,7 @@ describe.skipIf(py.skip)(`lm:combine against PEFT's add_weighted_adapter (${py.r
     { adapters: ['b', 'a'], weights: [-1, 0.5], combination: 'ties', density: 0.7 },
     { adapters: ['a', 'b'], weights: [0.1, 3], combination: 'magnitude_prune', density: 0.15 },
     { adapters: ['b', 'a'], weights: [2, 0.25], combination: 'linear' },
+    { adapters: ['d', 'b'], weights: [0.5, 1.5], combination: 'svd', svd_rank: 6 },
   ];
   it(`writes folders that load in PEFT and equal its result: ${configs.map((c) => `${c.combination} of ${c.adapters.join(',')} at ${c.weights.join(',')}`).join('; ')}`, async () => {
     const jobs = [];
@@ -73,7 +74,9 @@ describe.skipIf(py.skip)(`lm:combine against PEFT's add_weighted_adapter (${py.r
     writeFileSync(jobsFile, JSON.stringify(jobs));
     // One Python start for all five checks, asynchronously so the test worker stays responsive.
     const { status: code, stdout, stderr } = await run(py.python!, ['scripts/lm/check_combine.py', '--jobs', jobsFile]);
-    const results = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { loaded: boolean; config_differences: object; modules: number; max_delta_rel: number; logits_rel: number; ok: boolean });
+    const results = stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as {
+      loaded: boolean; config_differences: object; modules: number; max_delta_rel: number; logits_rel: number; max_magnitude_rel?: number; ok: boolean;
+    });
     expect(results.length, stderr.slice(-2000)).toBe(configs.length);
     results.forEach((r, i) => {
       const svd = configs[i]!.combination === 'svd';
@@ -82,6 +85,8 @@ describe.skipIf(py.skip)(`lm:combine against PEFT's add_weighted_adapter (${py.r
       expect(r.modules).toBeGreaterThan(0);
       expect(r.max_delta_rel).toBeLessThan(svd ? 1e-4 : 1e-6);
       expect(r.logits_rel).toBeLessThan(svd ? 1e-4 : 1e-6);
+      // A DoRA first adapter makes a DoRA result: its magnitudes are checked too.
+      if (configs[i]!.adapters[0] === 'd') expect(r.max_magnitude_rel).toBeLessThan(1e-6);
     });
     expect(code).toBe(0);
   }, 600_000);
