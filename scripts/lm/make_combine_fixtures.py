@@ -37,6 +37,9 @@ INPUTS = {
     'b': dict(r=4, lora_alpha=16, target_modules=['k_proj', 'v_proj', 'down_proj'], use_rslora=True),
     'c': dict(r=6, lora_alpha=6, target_modules=['v_proj', 'up_proj'], rank_pattern={'v_proj': 2}, alpha_pattern={'up_proj': 3}),
     'd': dict(r=4, lora_alpha=8, target_modules=['q_proj', 'o_proj'], use_dora=True),
+    # target_modules as a regular expression (PEFT: re.fullmatch on the module path)
+    'e': dict(r=2, lora_alpha=4, target_modules=r'.*layers\.[01]\..*(q_proj|k_proj)'),
+    'f': dict(r=2, lora_alpha=2, target_modules=r'.*\.o_proj'),
 }
 
 # (name, adapters, weights, combination_type, extra kwargs)
@@ -51,6 +54,7 @@ CASES = [
     ('svd_ca_default', ['c', 'a'], [1.0, 1.0], 'svd', {}),
     ('cat_da_dora', ['d', 'a'], [1.0, -0.5], 'cat', {}),  # DoRA first: the result is DoRA, magnitudes = ‖W‖
     ('svd_ad_r4', ['a', 'd'], [1.0, 1.0], 'svd', {'svd_rank': 4}),  # DoRA second: its magnitudes dropped
+    ('linear_ef_regex', ['e', 'f'], [1.0, -2.0], 'linear', {}),  # regex targets: joined as (e)|(f)
     ('ties_ab', ['a', 'b'], [1.0, 1.0], 'ties', {'density': 0.5}),
     ('ties_ab_neg', ['a', 'b'], [0.8, -1.5], 'ties', {'density': 0.3}),
     ('magnitude_prune_ab', ['a', 'b'], [1.0, 1.0], 'magnitude_prune', {'density': 0.6}),
@@ -60,6 +64,7 @@ ERRORS = [
     ('linear_ac_ranks', ['a', 'c'], [1.0, 1.0], 'linear', {}),
     ('ties_ac_ranks', ['a', 'c'], [1.0, 1.0], 'ties', {'density': 0.5}),
     ('unknown_type', ['a', 'b'], [1.0, 1.0], 'average', {}),
+    ('mixed_target_types', ['a', 'e'], [1.0, 1.0], 'cat', {}),
     ('magnitude_prune_negative_density', ['a', 'b'], [1.0, 1.0], 'magnitude_prune', {'density': -0.1}),
 ]
 
