@@ -4,16 +4,18 @@
   .venv-companion/bin/python scripts/lm/make_combine_fixtures.py
 
 Writes demos/lm/variants/fixtures/:
-  inputs/{a,b,c}/       three PEFT adapters for the chapter-8 base (random non-zero B), saved by
-                        save_pretrained: a (q,v; r 4, α 8), b (k,v,down; r 4, α 16, rsLoRA),
-                        c (v,up; r 6, α 6, rank_pattern v_proj→2, alpha_pattern up_proj→3)
+  inputs/{a,…,f}/       six PEFT adapters for the chapter-8 base (random non-zero B), saved by
+                        save_pretrained: a (q,v; r 4, α 8), b (v,down; r 4, α 16, rsLoRA),
+                        c (v,up; r 6, α 6, rank_pattern v_proj→2, alpha_pattern up_proj→3),
+                        d (q,o; r 4, DoRA), e and f (target_modules as regular expressions)
   combined/<case>/      PEFT's add_weighted_adapter result for each case, saved by save_pretrained
   combine.json          the cases (adapters, weights, type, density, svd_rank), each result's config
                         as PEFT saved it, the logits on a fixed probe with the combined adapter
                         active, and the errors PEFT raises for the invalid cases
   nf4.json              bitsandbytes' quantize_4bit (nf4, blocksize 64) as its pure-PyTorch
                         backend computes it (bitsandbytes/backends/default/ops.py), transcribed
-                        below, on random tensors with exact ties and a length not divisible by 64
+                        below, on random tensors with exact ties and a length not divisible by 64,
+                        and the logits of the model with its seven projection kinds through NF4
 """
 import json
 import os
@@ -34,7 +36,7 @@ PROBE = 'It is a truth universally ack'
 
 INPUTS = {
     'a': dict(r=4, lora_alpha=8, target_modules=['q_proj', 'v_proj']),
-    'b': dict(r=4, lora_alpha=16, target_modules=['k_proj', 'v_proj', 'down_proj'], use_rslora=True),
+    'b': dict(r=4, lora_alpha=16, target_modules=['v_proj', 'down_proj'], use_rslora=True),
     'c': dict(r=6, lora_alpha=6, target_modules=['v_proj', 'up_proj'], rank_pattern={'v_proj': 2}, alpha_pattern={'up_proj': 3}),
     'd': dict(r=4, lora_alpha=8, target_modules=['q_proj', 'o_proj'], use_dora=True),
     # target_modules as a regular expression (PEFT: re.fullmatch on the module path)
@@ -52,6 +54,9 @@ CASES = [
     ('svd_ab_r4', ['a', 'b'], [1.0, -0.5], 'svd', {'svd_rank': 4}),
     ('svd_abc_r3', ['a', 'b', 'c'], [0.6, 1.2, -2.0], 'svd', {'svd_rank': 3}),
     ('svd_ca_default', ['c', 'a'], [1.0, 1.0], 'svd', {}),
+    # svd_ab_r4 clamped: compared factor by factor with svd_ab_r4's, since the clamp depends on
+    # LAPACK's singular-vector signs
+    ('svd_ab_r4_clamp', ['a', 'b'], [1.0, -0.5], 'svd', {'svd_rank': 4, 'svd_clamp': 0.95}),
     ('cat_da_dora', ['d', 'a'], [1.0, -0.5], 'cat', {}),  # DoRA first: the result is DoRA, magnitudes = ‖W‖
     ('svd_ad_r4', ['a', 'd'], [1.0, 1.0], 'svd', {'svd_rank': 4}),  # DoRA second: its magnitudes dropped
     ('linear_ef_regex', ['e', 'f'], [1.0, -2.0], 'linear', {}),  # regex targets: joined as (e)|(f)

@@ -15,11 +15,11 @@ import { LanguageModelEngine } from '../engine';
 import type { LanguageModel } from '../model';
 import { loadModelDir, relativeError } from '../test-support';
 import { lowRankSvd, mat64 } from './low-rank-svd';
-import { combineAdapters, combinedDelta, linearModulePaths, type CombinationType, type CombineInput, type CombinedAdapter } from './combine';
+import { clampSvdFactors, combineAdapters, combinedDelta, linearModulePaths, type CombinationType, type CombineInput, type CombinedAdapter } from './combine';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 interface Case {
-  name: string; adapters: string[]; weights: number[]; combination_type: CombinationType; density?: number; svd_rank?: number;
+  name: string; adapters: string[]; weights: number[]; combination_type: CombinationType; density?: number; svd_rank?: number; svd_clamp?: number;
   config: { r: number; lora_alpha: number; use_rslora: boolean; rank_pattern: object; alpha_pattern: object };
   target_modules: string[] | string; logits: number[]; error?: string | null;
 }
@@ -88,6 +88,28 @@ describe('add_weighted_adapter (PEFT 0.21) on the chapter-8 model', () => {
         expect(saved.find((e) => e.name.endsWith('layers.0.self_attn.v_proj.lora_A.weight'))!.shape).toEqual([2, 128]);
         expect(c.config).toMatchObject({ r: 6, rank_pattern: {} });
         expect(() => run(c)).toThrow(/needs every adapter's rank in model\.layers\.0\.self_attn\.v_proj equal to r = 6/);
+      });
+      continue;
+    }
+    if (c.svd_clamp !== undefined) {
+      it(`${c.name}: svd_clamp ${c.svd_clamp} applied to PEFT's own unclamped factors gives PEFT's clamped ones`, () => {
+        // The clamp is a quantile of the signed factor entries: it depends on the singular vectors'
+        // signs, so it is checked on PEFT's factors (same signs), not on this SVD's.
+        const unclamped = readFolder(join(FIXTURES, 'combined', c.name.replace(/_clamp$/, '')));
+        const clamped = readFolder(peftDir);
+        expect(clamped.modules.length).toBe(unclamped.modules.length);
+        let changed = 0;
+        for (const m of unclamped.modules) {
+          const b = m.b();
+          const a = m.a();
+          const before = Float32Array.from(b);
+          clampSvdFactors(b, a, c.svd_clamp!);
+          const p = clamped.modules.find((x) => x.name === m.name)!;
+          expect(relativeError(b, p.b()), m.name).toBeLessThan(1e-6);
+          expect(relativeError(a, p.a()), m.name).toBeLessThan(1e-6);
+          changed += b.filter((x, i) => x !== before[i]).length;
+        }
+        expect(changed).toBeGreaterThan(0);
       });
       continue;
     }

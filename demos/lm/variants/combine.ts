@@ -192,6 +192,22 @@ function mergeTensors(kind: CombinationType, tensors: Float32Array[], weights: n
   return out;
 }
 
+/**
+ * PEFT's svd_clamp, in place: hi = torch.quantile of the SIGNED entries of U·S and Vh together,
+ * then both clamped to [−hi, hi]. The quantile depends on the singular vectors' signs (arbitrary),
+ * and for q ≤ ½ hi is about 0 or negative, where clamp(lo > hi) sets every entry to hi.
+ */
+export function clampSvdFactors(bu: Float64Array | Float32Array, av: Float64Array | Float32Array, q: number): void {
+  const entries = new Float64Array(bu.length + av.length);
+  entries.set(bu);
+  entries.set(av, bu.length);
+  const hi = quantile(entries, q);
+  const lo = -hi;
+  // torch.clamp(x, lo, hi) = min(max(x, lo), hi)
+  for (let i = 0; i < bu.length; i++) bu[i] = Math.min(hi, Math.max(lo, bu[i]!));
+  for (let i = 0; i < av.length; i++) av[i] = Math.min(hi, Math.max(lo, av[i]!));
+}
+
 /** ‖W‖ over dim 1 of an [out, in] weight: DoRA's initial magnitude (dora.py, get_weight_norm with B = 0). */
 function rowNorms(w: Weight): Weight {
   const [out, inp] = w.shape as [number, number];
@@ -297,17 +313,7 @@ function svdModule(path: string, present: { m: CombineModule; w: number }[], ran
     for (let i = 0; i < out; i++) bu[i * rank + j] = u.data[i * t + j]! * s[j]!;
     for (let i = 0; i < inp; i++) av[j * inp + i] = v.data[i * t + j]!;
   }
-  if (clamp !== undefined) {
-    // torch.quantile over the signed entries of U·S and Vh together, clamped to ±that value.
-    const entries = new Float64Array(bu.length + av.length);
-    entries.set(bu);
-    entries.set(av, bu.length);
-    const hi = quantile(entries, clamp);
-    const lo = -hi;
-    const c = (x: number): number => Math.min(hi, Math.max(lo, x));
-    for (let i = 0; i < bu.length; i++) bu[i] = c(bu[i]!);
-    for (let i = 0; i < av.length; i++) av[i] = c(av[i]!);
-  }
+  if (clamp !== undefined) clampSvdFactors(bu, av, clamp);
   return { a: { shape: [rank, inp], data: Float32Array.from(av) }, b: { shape: [out, rank], data: Float32Array.from(bu) } };
 }
 
