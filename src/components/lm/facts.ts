@@ -25,7 +25,7 @@ import {
 const PUBLIC = join(process.cwd(), 'public');
 
 interface TrainingLog {
-  args: { steps: string };
+  args: { steps: string; eval_batches: string };
   seconds: number;
   log: { step: number; val: number; devil_val: number }[];
 }
@@ -35,7 +35,7 @@ export interface LmFacts {
   vocab: number;
   numbers: ChapterNumbers;
   spec: LoraSpec;
-  pretrain: { steps: number; seconds: number; valLoss: number; devilLoss: number };
+  pretrain: { steps: number; seconds: number; valLoss: number; devilLoss: number; evalBatches: number };
   run: { steps: number; lossBefore: number; lossAfter: number; tokensPerSecond: number };
   /** Chapter 6's table for this model and the 7B one: q and v adapted, the demo's rank. */
   savings: SavingsTable[];
@@ -64,7 +64,7 @@ export function lmFacts(): Promise<LmFacts> {
       vocab: model.vocab.length,
       numbers: chapterNumbers(c, spec),
       spec,
-      pretrain: { steps: Number(log.args.steps), seconds: log.seconds, valLoss: last.val, devilLoss: last.devil_val },
+      pretrain: { steps: Number(log.args.steps), seconds: log.seconds, valLoss: last.val, devilLoss: last.devil_val, evalBatches: Number(log.args.eval_batches) },
       run: { steps: run.step, lossBefore: run.valLosses[0]!.loss, lossAfter: run.valLosses[run.valLosses.length - 1]!.loss, tokensPerSecond: run.tokensPerSecond },
       savings: savingsTable(
         [{ name: 'This chapter’s model', dModel: c.hiddenSize, layers: c.numLayers, matricesPerLayer: spec.targets.length }, SAVINGS_MODELS[0]!],
@@ -95,6 +95,8 @@ export function lmNumber(f: LmFacts, name: string): string {
     layers: () => String(f.config.numLayers),
     width: () => String(f.config.hiddenSize),
     heads: () => String(f.config.numHeads),
+    headDim: () => String(f.config.hiddenSize / f.config.numHeads),
+    ropeTheta: () => count(f.config.ropeTheta),
     mlpWidth: () => String(f.config.intermediateSize),
     context: () => String(f.config.maxPositions),
     parameters: () => count(n.parameters),
@@ -113,6 +115,7 @@ export function lmNumber(f: LmFacts, name: string): string {
     'pretrain.minutes': () => String(Math.round(f.pretrain.seconds / 60)),
     'pretrain.valLoss': () => f.pretrain.valLoss.toFixed(2),
     'pretrain.devilLoss': () => f.pretrain.devilLoss.toFixed(2),
+    'pretrain.evalBatches': () => count(f.pretrain.evalBatches),
     'run.steps': () => count(f.run.steps),
     'run.lossBefore': () => f.run.lossBefore.toFixed(2),
     'run.lossAfter': () => f.run.lossAfter.toFixed(2),
