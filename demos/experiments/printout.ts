@@ -119,8 +119,8 @@ export function comparisonVerdict(lora: readonly number[], full: readonly number
   const fellLora = start - endLora; // how far each loss fell from the common start
   const fellFull = start - endFull;
   if (endLora <= endFull || (fellFull > 0 && fellLora >= COMPARABLE_FRACTION * fellFull)) return 'and achieves comparable loss on this low-rank task!';
-  if (fellFull <= 0) return 'but not comparable loss on this run: both losses rose, LoRA's more';
-  if (fellLora <= 0) return 'but not comparable loss on this run: LoRA's loss did not fall, full fine-tuning's did';
+  if (fellFull <= 0) return "but not comparable loss on this run: both losses rose, LoRA's more";
+  if (fellLora <= 0) return "but not comparable loss on this run: LoRA's loss did not fall, full fine-tuning's did";
   return `but not comparable loss on this run: LoRA's loss fell ${pyFixed((100 * fellLora) / fellFull, 0)}% as far as full fine-tuning's from the same start`;
 }
 
