@@ -8,6 +8,7 @@
  */
 import type { Backend, ExperimentName, ProgressOf, ResultOf } from '../../demos/index';
 import type { AnySpec, Values } from '../specs/index';
+import { defaultsName } from '../specs/parts/spec';
 import { actionsFor } from './actions';
 import { bindControls } from './controls';
 import { demoElements } from './dom';
@@ -216,7 +217,7 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
     } else {
       // Nothing was drawn: the chart still shows what it showed before, and so do the files.
       figure.show(view());
-      shown = { ...shown, note: `The run ${outcome === 'cancelled' ? 'was cancelled' : 'stopped'} before its first step: these files are the ${shown.isBuild ? 'notebook’s result' : 'previous run'}, which the chart shows.` };
+      shown = { ...shown, note: `The run ${outcome === 'cancelled' ? 'was cancelled' : 'stopped'} before its first step: these files are the ${shown.isBuild ? `result for ${defaultsName(spec).whose} settings` : 'previous run'}, which the chart shows.` };
     }
     const before = frame ? '' : ' before its first step; the chart shows the previous result';
     if (err.code === 'aborted') {
@@ -273,7 +274,7 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
     status.error(undefined);
     status.progress('');
     figure.show(view());
-    setStatus('Reset to the notebook’s settings and the result computed when the site was built.');
+    setStatus(`Reset to ${defaultsName(spec).whose} settings and the result computed when the site was built.`);
     markShown();
   });
   const backendSelect = el.backendSelect;

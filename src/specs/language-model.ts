@@ -171,6 +171,8 @@ function downloads(r: LanguageModelResult): DownloadSource[] {
 export const spec = defineDemo({
   id: 'language-model',
   experiment: 'languageModel',
+  // The source notebook has no language-model section: these defaults are the chapter's own.
+  defaultsFrom: 'chapter',
   params,
   presets: [
     { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] } },
