@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { sourceFiles } from '../tests/unit/import-graph';
 import { GraphBuilder } from './onnx/builder';
 import { isFallbackAdapter, loadOrt, MAX_SESSIONS, Runtime, type OrtSession } from './runtime';
 
@@ -62,5 +65,15 @@ describe('the session cache is bounded (issue 15: ~18 MB per new rank, never rel
 
   it('holds more sessions than one demo run uses', () => {
     expect(MAX_SESSIONS).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe('one runtime per backend', () => {
+  it('one place in demos/ and src/ (tests aside) chooses a runtime: createEngine', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const callers = [...sourceFiles(path.join(root, 'demos')), ...sourceFiles(path.join(root, 'src'))]
+      .filter((f) => /\bchooseRuntime\s*\(/.test(readFileSync(f, 'utf8').replace(/export async function chooseRuntime\(/, '')))
+      .map((f) => path.relative(root, f));
+    expect(callers).toEqual(['demos/engine.ts']);
   });
 });
