@@ -6,7 +6,7 @@
  * Only relative specifiers inside the tree are followed; tests (`*.test.ts`) and test support
  * are left out, as they are not part of the code's structure.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** Every source file under `dir` (.ts, .mts, .astro), tests and test support left out. */
@@ -32,7 +32,7 @@ function resolve(from: string, spec: string, files: Set<string>): string | undef
   if (!spec.startsWith('.')) return undefined;
   const base = path.resolve(path.dirname(from), spec);
   for (const c of [base, `${base}.ts`, `${base}.mts`, path.join(base, 'index.ts'), base.replace(/\.js$/, '.ts')]) if (files.has(c)) return c;
-  return existsSync(base) && files.has(base) ? base : undefined;
+  return undefined;
 }
 
 /** file → the files (of the same set) it imports statically. */
@@ -41,15 +41,13 @@ export function importGraph(dirs: string[]): Map<string, string[]> {
   const files = new Set(all);
   const graph = new Map<string, string[]>();
   for (const f of all) {
-    const code = readFileSync(f, 'utf8');
-    // .astro: only the frontmatter (between the --- fences) and <script> blocks import.
-    const text = f.endsWith('.astro') ? code : code;
-    graph.set(f, [...new Set(staticSpecifiers(text).map((s) => resolve(f, s, files)).filter((t): t is string => !!t))]);
+    // An .astro file's imports are in its frontmatter and <script> blocks; its markup has none.
+    graph.set(f, [...new Set(staticSpecifiers(readFileSync(f, 'utf8')).map((s) => resolve(f, s, files)).filter((t): t is string => !!t))]);
   }
   return graph;
 }
 
-/** Every elementary cycle's representative: one cycle per strongly connected component of more than one file (or a self-import), as a path a → … → a. */
+/** One cycle per strongly connected component of more than one file (or a self-import), as a path a → … → a. */
 export function findCycles(graph: Map<string, string[]>): string[][] {
   // Tarjan's strongly connected components, then one cycle through each by a BFS inside it.
   let index = 0;
