@@ -4,7 +4,7 @@
  * `PeftModel.from_pretrained(LlamaForCausalLM.from_pretrained(base), dir)` loads it.
  */
 import { readSafetensors, writeSafetensors } from '../export/safetensors';
-import { LmInputError } from './errors';
+import { SettingError } from '../errors';
 import type { Adapter, LoraSpec, TargetModule } from './model';
 
 export interface PeftAdapterConfig {
@@ -60,7 +60,7 @@ export function peftAdapterFiles(adapter: Adapter, baseModel: string): { 'adapte
 /** Read an adapter PEFT saved (or this module wrote) back into the engine's layout. */
 export function readPeftAdapter(configJson: string, safetensors: Uint8Array): Adapter {
   const cfg = JSON.parse(configJson) as Partial<PeftAdapterConfig>;
-  if (cfg.peft_type !== 'LORA') throw new LmInputError('model', `adapter_config.json: peft_type must be "LORA", not ${JSON.stringify(cfg.peft_type)}.`);
+  if (cfg.peft_type !== 'LORA') throw new SettingError('model', `adapter_config.json: peft_type must be "LORA", not ${JSON.stringify(cfg.peft_type)}.`);
   const spec: LoraSpec = { targets: cfg.target_modules ?? [], rank: cfg.r ?? 8, alpha: cfg.lora_alpha ?? 8, useRslora: cfg.use_rslora ?? false };
   const byName = new Map(readSafetensors(safetensors).tensors.map((t) => [t.name, t]));
   const modules = [];
@@ -68,7 +68,7 @@ export function readPeftAdapter(configJson: string, safetensors: Uint8Array): Ad
     const m = /^base_model\.model\.(.+)\.lora_A(?:\.default)?\.weight$/.exec(name);
     if (!m) continue;
     const b = byName.get(name.replace('.lora_A', '.lora_B'));
-    if (!b) throw new LmInputError('model', `adapter_model.safetensors has ${name} but no lora_B beside it.`);
+    if (!b) throw new SettingError('model', `adapter_model.safetensors has ${name} but no lora_B beside it.`);
     modules.push({ path: m[1]!, a: { shape: a.shape, data: a.data }, b: { shape: b.shape, data: b.data } });
   }
   const layer = (p: string): number => Number(/layers\.(\d+)\./.exec(p)?.[1] ?? 0);

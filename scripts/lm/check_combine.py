@@ -24,8 +24,8 @@ import torch
 from peft import PeftModel
 from transformers import LlamaForCausalLM
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = ROOT / 'public/models/austen-char-llama'
+from lm_files import MODEL_DIR
+
 PROBE = 'It is a truth universally ack'
 
 

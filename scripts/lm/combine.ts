@@ -13,12 +13,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SettingError } from '../../demos/errors';
 import { writeSafetensors } from '../../demos/export/safetensors';
-import { LmInputError, modulePath, moduleShape, parseModel, TARGET_MODULES } from '../../demos/lm/index';
+import { LANGUAGE_MODEL_FILES, PUBLIC_DIR, modulePath, moduleShape, parseModel, TARGET_MODULES } from '../../demos/lm/index';
 import { COMBINATION_TYPES, combineAdapters, linearModulePaths, type CombinationType, type CombineInput } from '../../demos/lm/variants/combine';
 import { readPeftAdapter } from '../../demos/peft/index';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const MODEL_DIR = 'public/models/austen-char-llama';
+const MODEL_DIR = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.modelDir);
 const USAGE = 'Usage: npm run lm:combine -- --adapters A,B --weights w1,w2 --combination linear|cat|svd|ties|magnitude_prune --out DIR [--density D] [--svd-rank R] [--svd-clamp Q] [--majority-sign total|frequency]';
 
 interface Args {
@@ -35,7 +35,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const o: Partial<Args> = {};
   const usage = (m: string): never => {
-    throw new LmInputError('usage', `${m}\n${USAGE}`);
+    throw new SettingError('usage', `${m}\n${USAGE}`);
   };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
@@ -132,5 +132,5 @@ try {
   main();
 } catch (e: unknown) {
   console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-  process.exit(e instanceof LmInputError || e instanceof SettingError ? 2 : 1);
+  process.exit(e instanceof SettingError ? 2 : 1);
 }

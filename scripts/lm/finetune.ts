@@ -12,29 +12,31 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SettingError } from '../../demos/errors';
 import {
-  LM_DEMO_DEFAULTS, LanguageModelEngine, LmInputError, TARGET_MODULES, encode, evaluateLoss, parseModel, peftAdapterFiles, trainLanguageModel,
-  type LoraSpec, type TargetModule,
+  LANGUAGE_MODEL_FILES, LM_DEFAULTS, LanguageModelEngine, MODEL_NAME, PUBLIC_DIR, TARGET_MODULES, encode, evaluateLoss, parseModel, peftAdapterFiles,
+  trainLanguageModel, type LoraSpec, type TargetModule,
 } from '../../demos/lm/index';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const MODEL_DIR = 'public/models/austen-char-llama';
-const TRAIN_TEXT = 'public/corpora/devil-train.txt';
-const VAL_TEXT = 'public/corpora/devil-val.txt';
-const LM_DEFAULTS = { ...LM_DEMO_DEFAULTS, targets: [...LM_DEMO_DEFAULTS.targets], valWindows: 32 };
+const MODEL_DIR = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.modelDir);
+const TRAIN_TEXT = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.train);
+const VAL_TEXT = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.val);
+/** The CLI measures the held-out loss on twice the demo's windows: it has the time. */
+const VAL_WINDOWS = 2 * LM_DEFAULTS.valWindows;
 
 function parseArgs(argv: string[]): { out: string; steps: number; rank: number; alpha: number; targets: TargetModule[]; lr: number; seed: number; batch: number; rslora: boolean } {
-  const o = { out: '', ...LM_DEFAULTS, rslora: false };
+  const o = { out: '', ...LM_DEFAULTS, targets: [...LM_DEFAULTS.targets], rslora: false };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new LmInputError('usage', `${flag} needs a number, not ${JSON.stringify(v)}.`);
+    if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new SettingError('usage', `${flag} needs a number, not ${JSON.stringify(v)}.`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const v = argv[i + 1];
     switch (flag) {
-      case '--out': if (!v) throw new LmInputError('usage', '--out needs a folder.'); o.out = v; i++; break;
+      case '--out': if (!v) throw new SettingError('usage', '--out needs a folder.'); o.out = v; i++; break;
       case '--steps': o.steps = num(flag, v); i++; break;
       case '--rank': o.rank = num(flag, v); i++; break;
       case '--alpha': o.alpha = num(flag, v); i++; break;
@@ -44,16 +46,16 @@ function parseArgs(argv: string[]): { out: string; steps: number; rank: number; 
       case '--targets': {
         const t = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         const bad = t.filter((s) => !(TARGET_MODULES as readonly string[]).includes(s));
-        if (bad.length) throw new LmInputError('targets', `Unknown target module ${bad.join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
+        if (bad.length) throw new SettingError('targets', `Unknown target module ${bad.join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
         o.targets = t as TargetModule[];
         i++;
         break;
       }
       case '--rslora': o.rslora = true; break;
-      default: throw new LmInputError('usage', `Unknown option ${flag}. Usage: npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj] [--lr X] [--seed S] [--batch B] [--rslora]`);
+      default: throw new SettingError('usage', `Unknown option ${flag}. Usage: npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj] [--lr X] [--seed S] [--batch B] [--rslora]`);
     }
   }
-  if (!o.out) throw new LmInputError('usage', 'Say where to write the adapter: --out DIR.');
+  if (!o.out) throw new SettingError('usage', 'Say where to write the adapter: --out DIR.');
   return o;
 }
 
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
   const engine = await LanguageModelEngine.create({ backend: 'wasm' });
   const spec: LoraSpec = { targets: args.targets, rank: args.rank, alpha: args.alpha, useRslora: args.rslora };
   const T = model.config.maxPositions;
-  const valLossBefore = await evaluateLoss(engine, model, val, { windows: LM_DEFAULTS.valWindows });
+  const valLossBefore = await evaluateLoss(engine, model, val, { windows: VAL_WINDOWS });
   const r = await trainLanguageModel(engine, {
     model, tokens: train, mode: spec, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
     onProgress: ({ step, losses, tokensPerSecond }) => {
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     },
   });
   const adapter = r.adapter!;
-  const valLossAfter = await evaluateLoss(engine, model, val, { windows: LM_DEFAULTS.valWindows }, adapter);
+  const valLossAfter = await evaluateLoss(engine, model, val, { windows: VAL_WINDOWS }, adapter);
   const probeIds = Array.from(val.slice(0, T));
   const { logits } = await engine.forward(model, { x: probeIds, batch: 1, context: T }, adapter);
   const V = model.config.vocabSize;
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
 
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
-  const files = peftAdapterFiles(adapter, MODEL_DIR);
+  const files = peftAdapterFiles(adapter, MODEL_NAME);
   writeFileSync(join(out, 'adapter_config.json'), files['adapter_config.json']);
   writeFileSync(join(out, 'adapter_model.safetensors'), files['adapter_model.safetensors']);
   const metrics = {
@@ -96,5 +98,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-  process.exit(e instanceof LmInputError ? 2 : 1);
+  process.exit(e instanceof SettingError ? 2 : 1);
 });

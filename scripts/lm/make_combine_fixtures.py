@@ -29,8 +29,8 @@ import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from transformers import LlamaForCausalLM
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = 'public/models/austen-char-llama'
+from lm_files import MODEL_DIR, MODEL_NAME, ROOT
+
 OUT = ROOT / 'demos/lm/variants/fixtures'
 PROBE = 'It is a truth universally ack'
 
@@ -75,8 +75,10 @@ ERRORS = [
 
 
 def base_model() -> LlamaForCausalLM:
-    # Loaded by its path relative to the repository, so the saved configs' base_model_name_or_path is too.
-    return LlamaForCausalLM.from_pretrained(MODEL_DIR, attn_implementation='eager').eval()
+    model = LlamaForCausalLM.from_pretrained(MODEL_DIR, attn_implementation='eager').eval()
+    # Saved configs name the base as the engine's writer does (MODEL_NAME), not by this machine's path.
+    model.name_or_path = MODEL_NAME
+    return model
 
 
 def probe_ids() -> list[int]:
@@ -147,7 +149,7 @@ def run_cases() -> dict:
     with torch.no_grad():
         base_logits = base_model()(input_ids=ids).logits[0, -8:]
     return {
-        'model_dir': MODEL_DIR, 'probe_ids': probe_ids(),
+        'model_dir': str(MODEL_DIR.relative_to(ROOT)), 'probe_ids': probe_ids(),
         'base_logits': [float(f'{v:.8g}') for v in base_logits.reshape(-1).tolist()],
         'cases': results, 'errors': errors,
     }

@@ -1,15 +1,15 @@
 /// <reference lib="webworker" />
 /**
  * The page's one engine worker: onnxruntime-web, the engine and the experiments run here so
- * the main thread only draws. One engine per backend, created on first use and kept (sessions
- * are cached per shape inside it). Runs are served one at a time, in order; the experiment is
+ * the main thread only draws. One engine per backend, created on first use and kept: the notebook's
+ * experiments and the language model share its runtime and its session cache (bounded, least
+ * recently used released), so "Download .onnx" lists the graphs of both. Runs are served one at a time, in order; the experiment is
  * looked up in the engine's EXPERIMENTS table, so this file names none.
  * Protocol: src/workers/protocol.ts.
  */
 import {
   BackendUnavailableError,
   createEngine,
-  EngineInputError,
   EXPERIMENTS,
   isAbortError,
   SettingError,
@@ -57,16 +57,17 @@ function recordGraphs(engine: Engine, experiment: ExperimentName, before: Set<st
   for (const n of engine.graphNames()) if (!before.has(n)) set.add(n);
 }
 function experimentGraphs(engine: Engine, experiment: ExperimentName): string[] {
-  const own = graphsByExperiment.get(engine)?.get(experiment);
+  const kept = engine.graphNames(); // the bytes the engine still holds (it keeps the newest)
+  const own = [...(graphsByExperiment.get(engine)?.get(experiment) ?? [])].filter((n) => kept.includes(n));
   // An experiment that only reused another's sessions built nothing itself: list everything.
-  return own && own.size > 0 ? [...own] : engine.graphNames();
+  return own.length > 0 ? own : kept;
 }
 
 /** The error as the page needs it: by type, never by reading the message. */
 function report(e: unknown): ErrorReport {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof SettingError) return { message, code: 'setting', setting: e.setting };
-  if (e instanceof EngineInputError) return { message, code: e.code };
+  // A breakdown without a NaN (TrainingBrokeDownError) is a divergence too.
   if (e instanceof TrainingDivergedError) return { message, code: 'diverged', step: e.step };
   if (e instanceof BackendUnavailableError) return { message, code: 'backend' };
   if (isAbortError(e)) return { message, code: 'aborted' };

@@ -13,7 +13,7 @@ import { safetensorsIndex } from '../../export/safetensors';
 import { readPeftAdapter, type PeftAdapter } from '../../peft/index';
 import { LanguageModelEngine } from '../engine';
 import type { LanguageModel } from '../model';
-import { loadModelDir, relativeError } from '../test-support';
+import { loadModelDir, relativeError } from '../../test-support/lm';
 import { lowRankSvd, mat64 } from './low-rank-svd';
 import { clampSvdFactors, combineAdapters, combinedDelta, linearModulePaths, type CombinationType, type CombineInput, type CombinedAdapter } from './combine';
 

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LanguageModelEngine } from '../engine';
+import { LANGUAGE_MODEL_FILES, PUBLIC_DIR } from '../files';
 import { TARGET_MODULES } from '../model';
-import { loadModelDir, relativeError } from '../test-support';
+import { loadModelDir, relativeError } from '../../test-support/lm';
 import { NF4_CODE, dequantizeNf4, nf4Bytes, quantizeModelNf4, quantizeNf4 } from './nf4';
 
 interface Nf4Case { name: string; shape: number[]; values_hex?: string; codes: number[]; absmax_hex: string; dequantized_hex?: string }
@@ -24,7 +25,7 @@ const fromHex = (hex: string): Float32Array => {
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('NF4 quantisation (bitsandbytes quantize_4bit, nf4, blocksize 64)', () => {
-  const model = loadModelDir('public/models/austen-char-llama');
+  const model = loadModelDir(join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.modelDir));
 
   for (const c of fixture.cases) {
     it(`${c.name}: codes and absmax equal the PyTorch backend's bit for bit`, () => {
