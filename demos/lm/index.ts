@@ -18,3 +18,11 @@ export { evaluateLoss, heldOutWindows } from './evaluate';
 export { chapterNumbers, type ChapterNumbers } from './numbers';
 export { runLanguageModelDemo, switchAdapters, type LmDemoFrame, type LmDemoOptions, type LmSwitch } from './demo-run';
 export type { Trained } from './train';
+export {
+  NF4_BLOCKSIZE, NF4_CODE, dequantizeNf4, nf4Bytes, quantizeModelNf4, quantizeNf4,
+  type Nf4Tensor, type QuantizedModel, type QuantizedModelMemory,
+} from './variants/nf4';
+export {
+  COMBINATION_TYPES, combineAdapters, combinedDelta, linearModulePaths,
+  type CombinationType, type CombineInput, type CombineOptions, type CombinedAdapter,
+} from './variants/combine';
