@@ -16,7 +16,11 @@ export type LmInputCode =
   | 'prompt' // empty prompt, bad length or temperature
   | 'text' // training / held-out text shorter than one window
   | 'model' // the model files are not a LLaMA the engine can run
-  | 'usage'; // a command-line option the CLI does not know, or without its value
+  | 'usage' // a command-line option the CLI does not know, or without its value
+  | 'pattern' // a rank_pattern / alpha_pattern entry that is not a valid regex or value, or matches no target
+  | 'init' // an init_lora_weights the engine does not implement, or one that needs what is missing
+  | 'loraplusRatio' // LoRA+'s ratio not a finite number > 0
+  | 'adapter'; // an adapter folder the engine cannot read (with what it cannot read)
 
 export class LmInputError extends Error {
   override readonly name = 'LmInputError';

@@ -14,7 +14,7 @@ import { Tape, type Tensor } from './autodiff';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
 import { LmInputError } from './errors';
 import { adapterInputNames, buildForward, weightShape } from './graph';
-import { type Adapter, type LanguageModel, type LoraSpec, TARGET_MODULES, type TargetModule, type Weight, adapterParameterCount, initAdapter, moduleShape, parameterCount, weightNames } from './model';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, patternKey, weightNames } from './model';
 
 import { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN };
@@ -29,6 +29,11 @@ export interface LmTrainOptions {
   adapter?: Adapter;
   optimizer?: Optimizer;
   lr: number;
+  /**
+   * LoRA+ (PEFT's `create_loraplus_optimizer`): B's learning rate is this ratio times A's. As in
+   * PEFT, every 1-D trainable (DoRA's magnitude) is in B's group too. Default 1 (plain LoRA).
+   */
+  loraplusRatio?: number;
   steps: number;
   batch: number;
   /** Window length, ≤ the model's context; default the model's context. */
@@ -67,14 +72,40 @@ export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
   }
   const unknown = spec.targets.filter((t) => !(TARGET_MODULES as readonly string[]).includes(t));
   if (unknown.length) throw new LmInputError('targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
-  for (const t of spec.targets) {
-    const [out, inp] = moduleShape(model.config, t);
-    const width = Math.min(out, inp);
-    if (!Number.isInteger(spec.rank) || spec.rank < 1 || spec.rank > width) {
-      throw new LmInputError('rank', `The rank must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${spec.rank}.`);
+  if (spec.init !== undefined && !LORA_INITS.includes(spec.init)) {
+    throw new LmInputError('init', `The initialisation must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(spec.init)}.`);
+  }
+  for (const [name, pattern] of [['rank_pattern', spec.rankPattern], ['alpha_pattern', spec.alphaPattern]] as const) {
+    for (const [key, v] of Object.entries(pattern ?? {})) {
+      patternKey([key], ''); // throws for an invalid regex
+      const ok = name === 'rank_pattern' ? Number.isInteger(v) && v >= 1 : Number.isFinite(v) && v > 0;
+      if (!ok) throw new LmInputError('pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
     }
   }
-  if (!Number.isFinite(spec.alpha) || spec.alpha <= 0) throw new LmInputError('alpha', `α must be a finite number above 0, not ${spec.alpha}.`);
+  for (let i = 0; i < model.config.numLayers; i++) {
+    for (const t of spec.targets) {
+      const [out, inp] = moduleShape(model.config, t);
+      const width = Math.min(out, inp);
+      const path = modulePath(i, t);
+      const r = moduleRank(spec, path);
+      if (!Number.isInteger(r) || r < 1 || r > width) {
+        const from = r === spec.rank ? 'The rank' : `The rank of ${path} (from rank_pattern)`;
+        throw new LmInputError('rank', `${from} must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${r}.`);
+      }
+      if (spec.init === 'pissa' && 2 * r > width) {
+        // PEFT saves a trained PiSSA adapter for the original base as a rank-2r LoRA.
+        throw new LmInputError('rank', `PiSSA saves a rank-2r adapter: the rank of ${path} must be at most ${Math.floor(width / 2)}, not ${r}.`);
+      }
+      const a = moduleAlpha(spec, path);
+      if (!Number.isFinite(a) || a <= 0) throw new LmInputError('alpha', `α must be a finite number above 0, not ${a}.`);
+    }
+  }
+  if (spec.init === 'pissa' && spec.useDora) {
+    throw new LmInputError('init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B and drops the magnitude. Choose one.");
+  }
+  if (spec.init === 'pissa' && spec.useRslora && (Object.keys(spec.rankPattern ?? {}).length || Object.keys(spec.alphaPattern ?? {}).length)) {
+    throw new LmInputError('init', 'PEFT cannot convert a PiSSA adapter with rsLoRA and rank/alpha patterns together for the original base: drop one.');
+  }
 }
 
 function validate(o: LmTrainOptions, context: number, K: number): void {
@@ -86,6 +117,8 @@ function validate(o: LmTrainOptions, context: number, K: number): void {
   if (!Number.isInteger(context) || context < 2 || context > o.model.config.maxPositions) {
     throw new LmInputError('text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
   }
+  const ratio = o.loraplusRatio ?? 1;
+  if (!Number.isFinite(ratio) || ratio <= 0) throw new LmInputError('loraplusRatio', `LoRA+'s ratio must be a finite number above 0, not ${o.loraplusRatio}.`);
   if (!o.batches && o.tokens.length < context + 2) throw new LmInputError('text', `The training text must be longer than one window (${context + 1} characters).`);
 }
 
@@ -105,13 +138,47 @@ export function sampleBatch(tokens: ArrayLike<number>, batch: number, context: n
   return { x, y, batch, context };
 }
 
-/** The trainable tensors: their input names and shapes, in a fixed order. */
-function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): { name: string; shape: number[] }[] {
+/** One trainable tensor: its graph input name, shape, and (LoRA) which module and which part. */
+interface Param {
+  name: string;
+  shape: number[];
+  path?: string;
+  role?: 'a' | 'b' | 'm';
+}
+
+/** The trainable tensors: their input names and shapes, in a fixed order (per module: A, B, then DoRA's m). */
+function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): Param[] {
   if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name) }));
   return adapter!.modules.flatMap((p) => {
     const n = adapterInputNames(p.path);
-    return [{ name: n.a, shape: p.a.shape }, { name: n.b, shape: p.b.shape }];
+    const out: Param[] = [{ name: n.a, shape: p.a.shape, path: p.path, role: 'a' }, { name: n.b, shape: p.b.shape, path: p.path, role: 'b' }];
+    if (mode.useDora) out.push({ name: n.m, shape: [p.b.shape[0]!], path: p.path, role: 'm' });
+    return out;
   });
+}
+
+/** The adapter's tensors on a tape, by module path, from the trainables and their tape tensors. */
+function adapterTensors(params: Param[], tensors: Tensor[]): Map<string, { a: Tensor; b: Tensor; m?: Tensor }> {
+  const out = new Map<string, { a: Tensor; b: Tensor; m?: Tensor }>();
+  params.forEach((p, i) => {
+    const e = out.get(p.path!) ?? ({} as { a: Tensor; b: Tensor; m?: Tensor });
+    e[p.role!] = tensors[i]!;
+    out.set(p.path!, e);
+  });
+  return out;
+}
+
+/** An Adapter with `values` (by input name) in place of `like`'s numbers. */
+function adapterWith(like: Adapter, values: Map<string, Float32Array>): Adapter {
+  return {
+    spec: like.spec,
+    modules: like.modules.map((q): LoraPair => {
+      const n = adapterInputNames(q.path);
+      const pair: LoraPair = { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
+      if (values.has(n.m)) pair.magnitude = { shape: [q.b.shape[0]!], data: values.get(n.m)! };
+      return pair;
+    }),
+  };
 }
 
 /** Adam's per-step factors lr/(1−β₁ᵗ) and √(1−β₂ᵗ), in float64 as PyTorch computes them. */
@@ -127,7 +194,7 @@ function hyper(K: number, optimizer: Optimizer, lr: number, t0: number): Float32
 }
 
 /** The graph of K unrolled steps. */
-function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: { name: string; shape: number[] }[], K: number, B: number, T: number, optimizer: Optimizer): GraphBuilder {
+function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Param[], K: number, B: number, T: number, optimizer: Optimizer, loraplusRatio: number): GraphBuilder {
   const c = model.config;
   const g = new GraphBuilder('lm_train');
   const full = mode === 'full';
@@ -148,23 +215,26 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
     if (full) weights = new Map(params.map((p, i) => [p.name, watched[i]!]));
     else {
       weights = frozen;
-      const tensors = new Map<string, { a: Tensor; b: Tensor }>();
-      for (let i = 0; i < params.length; i += 2) tensors.set(params[i]!.name.replace(/\.lora_A\.weight$/, ''), { a: watched[i]!, b: watched[i + 1]! });
-      lora = { tensors, spec: mode };
+      lora = { tensors: adapterTensors(params, watched), spec: mode };
     }
     const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, lora);
     losses.push(g.reshape(loss!.name, [1]));
     const grads = t.grad(loss!, watched);
+    // LoRA+: B (and every 1-D trainable, PEFT's groupB) steps with ratio × the learning rate;
+    // Adam's update is linear in lr, so the ratio multiplies the step size lr/(1−β₁ᵗ).
+    const inGroupB = (p: Param): boolean => loraplusRatio !== 1 && (p.role === 'b' || p.role === 'm');
     if (optimizer === 'adam') {
       const stepSize = g.gather(hp, [2 * k], 0);
+      const stepSizeB = loraplusRatio !== 1 ? g.scale(stepSize, loraplusRatio) : stepSize;
       const bc2 = g.gather(hp, [2 * k + 1], 0);
-      const next = params.map((_, i) => adamStep(g, current[i]!, grads[i]!, { m: m[i]!, v: v[i]! }, stepSize, bc2));
+      const next = params.map((p, i) => adamStep(g, current[i]!, grads[i]!, { m: m[i]!, v: v[i]! }, inGroupB(p) ? stepSizeB : stepSize, bc2));
       current = next.map((n) => n.p);
       m = next.map((n) => n.state.m);
       v = next.map((n) => n.state.v);
     } else {
       const lr = g.gather(hp, [0], 0);
-      current = params.map((_, i) => sgdStep(g, current[i]!, grads[i]!, lr));
+      const lrB = loraplusRatio !== 1 ? g.scale(lr, loraplusRatio) : lr;
+      current = params.map((p, i) => sgdStep(g, current[i]!, grads[i]!, inGroupB(p) ? lrB : lr));
     }
   }
   params.forEach((p, i) => {
@@ -191,7 +261,8 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   throwIfAborted(o.signal);
   const rt = engine.rt;
   const full = o.mode === 'full';
-  const adapter0 = full ? undefined : (o.adapter ?? initAdapter(c, o.mode as LoraSpec, seed));
+  const adapter0 = full ? undefined : (o.adapter ?? initAdapter(c, o.mode as LoraSpec, seed, o.model.weights));
+  const ratio = o.loraplusRatio ?? 1;
   const params = trainables(o.model, o.mode, adapter0);
   const trainableParameters = full ? parameterCount(c) : adapterParameterCount(c, o.mode as LoraSpec);
 
@@ -200,6 +271,10 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   const initial = (name: string): Weight => {
     if (full) return o.model.weights.get(name)!;
     const p = adapter0!.modules.find((q) => name.startsWith(`${q.path}.lora_`))!;
+    if (name.endsWith('lora_magnitude_vector')) {
+      if (!p.magnitude) throw new LmInputError('adapter', `${p.path}: the starting DoRA adapter has no magnitude.`);
+      return p.magnitude;
+    }
     return name.endsWith('lora_A.weight') ? p.a : p.b;
   };
   for (const p of params) {
@@ -219,23 +294,15 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
     const values = new Map<string, Float32Array>();
     for (const p of params) values.set(p.name, new Float32Array(await rt.read(state[p.name]!)));
     if (full) return { model: { ...o.model, weights: new Map(params.map((p) => [p.name, { shape: p.shape, data: values.get(p.name)! }])) } };
-    return {
-      adapter: {
-        spec: adapter0!.spec,
-        modules: adapter0!.modules.map((q) => {
-          const n = adapterInputNames(q.path);
-          return { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
-        }),
-      },
-    };
+    return { adapter: adapterWith(adapter0!, values) };
   };
   try {
     while (done < o.steps) {
       throwIfAborted(o.signal);
       const K = Math.min(K0, o.steps - done);
-      const key = `lm-train-${full ? 'full' : specKey(o.mode as LoraSpec)}-${optimizer}-K${K}-${o.batch}x${T}`;
+      const key = `lm-train-${full ? 'full' : specKey(o.mode as LoraSpec)}-${optimizer}${ratio !== 1 ? `-lp${ratio}` : ''}-K${K}-${o.batch}x${T}`;
       const outNames = params.flatMap((p) => (optimizer === 'adam' ? [`${p.name}.next`, `${p.name}.m.next`, `${p.name}.v.next`] : [`${p.name}.next`]));
-      const session = await rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer), { gpuOutputs: outNames });
+      const session = await rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer, ratio), { gpuOutputs: outNames });
       const feeds: Record<string, OrtTensor> = { ...frozenFeeds, ...state, hp: rt.tensorOf(hyper(K, optimizer, o.lr, done), [optimizer === 'adam' ? Math.max(4, 2 * K) : 4]) };
       for (let k = 0; k < K; k++) {
         const b = o.batches ? o.batches(done + k) : sampleBatch(o.tokens, o.batch, T, gen);
@@ -272,7 +339,7 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
 
 const numel = (s: number[]): number => s.reduce((n, d) => n * d, 1);
 
-/** ∂L/∂A and ∂L/∂B of every adapted module (an Adapter-shaped result) and the loss, for one batch. */
+/** ∂L/∂A, ∂L/∂B (and DoRA's ∂L/∂m) of every adapted module (an Adapter-shaped result) and the loss, for one batch. */
 export async function adapterGradients(engine: LanguageModelEngine, model: LanguageModel, batch: Batch, adapter: Adapter): Promise<{ loss: number; grad: Adapter }> {
   const c = model.config;
   const { batch: B, context: T } = batch;
@@ -282,14 +349,8 @@ export async function adapterGradients(engine: LanguageModelEngine, model: Langu
     const g = new GraphBuilder('lm_adapter_gradients');
     const t = new Tape(g);
     const weights = new Map(weightNames(c).map((n) => [n, t.input(n, weightShape(c, n))]));
-    const tensors = new Map<string, { a: Tensor; b: Tensor }>();
-    const wrt: Tensor[] = [];
-    for (const p of adapter.modules) {
-      const n = adapterInputNames(p.path);
-      const ab = { a: t.input(n.a, p.a.shape, true), b: t.input(n.b, p.b.shape, true) };
-      tensors.set(p.path, ab);
-      wrt.push(ab.a, ab.b);
-    }
+    const wrt = params.map((p) => t.input(p.name, p.shape, true));
+    const tensors = adapterTensors(params, wrt);
     const x = t.input('x', [B * T, c.vocabSize]);
     const y = t.input('y', [B * T, c.vocabSize]);
     const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, { tensors, spec: adapter.spec });
@@ -301,14 +362,7 @@ export async function adapterGradients(engine: LanguageModelEngine, model: Langu
   feeds.x = rt.tensorOf(oneHot(batch.x, c.vocabSize), [B * T, c.vocabSize]);
   feeds.y = rt.tensorOf(oneHot(batch.y!, c.vocabSize), [B * T, c.vocabSize]);
   const out = await rt.run(session, feeds);
-  const modules = [];
-  for (const p of adapter.modules) {
-    const n = adapterInputNames(p.path);
-    modules.push({
-      path: p.path,
-      a: { shape: p.a.shape, data: new Float32Array(await rt.read(out[`${n.a}.grad`]!)) },
-      b: { shape: p.b.shape, data: new Float32Array(await rt.read(out[`${n.b}.grad`]!)) },
-    });
-  }
-  return { loss: (await rt.read(out.loss!))[0]!, grad: { spec: adapter.spec, modules } };
+  const values = new Map<string, Float32Array>();
+  for (const p of params) values.set(p.name, new Float32Array(await rt.read(out[`${p.name}.grad`]!)));
+  return { loss: (await rt.read(out.loss!))[0]!, grad: adapterWith(adapter, values) };
 }
