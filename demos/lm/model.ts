@@ -4,6 +4,7 @@
  * Pure (bytes in, objects out), so Node and the browser load it the same way.
  */
 import { readSafetensors } from '../export/safetensors';
+import { patternKey } from '../peft/config';
 import { TorchGenerator } from '../random';
 import { LmInputError } from './errors';
 
@@ -78,33 +79,16 @@ export interface LoraSpec {
   init?: LoraInit;
 }
 
-/**
- * PEFT's `get_pattern_key`: the first key (in insertion order) whose regex matches the module path
- * as a whole dotted suffix, `re.match(rf"(.*\.)?({key})$", path)`; undefined when none does.
- */
-export function patternKey(keys: Iterable<string>, path: string): string | undefined {
-  for (const key of keys) {
-    let re: RegExp;
-    try {
-      re = new RegExp(`^(.*\\.)?(${key})$`);
-    } catch {
-      throw new LmInputError('pattern', `The pattern key ${JSON.stringify(key)} is not a valid regular expression.`);
-    }
-    if (re.test(path)) return key;
-  }
-  return undefined;
-}
-
-/** r of the module at `path`: rank_pattern's matching entry, else r. */
+/** r of the module at `path`: rank_pattern's matching entry (PEFT's `get_pattern_key`: the first key whose regex matches a dotted suffix of the path), else r. */
 export function moduleRank(spec: LoraSpec, path: string): number {
-  const key = spec.rankPattern ? patternKey(Object.keys(spec.rankPattern), path) : undefined;
-  return key === undefined ? spec.rank : spec.rankPattern![key]!;
+  const key = spec.rankPattern ? patternKey(Object.keys(spec.rankPattern), path) : null;
+  return key === null ? spec.rank : spec.rankPattern![key]!;
 }
 
 /** α of the module at `path`: alpha_pattern's matching entry, else lora_alpha. */
 export function moduleAlpha(spec: LoraSpec, path: string): number {
-  const key = spec.alphaPattern ? patternKey(Object.keys(spec.alphaPattern), path) : undefined;
-  return key === undefined ? spec.alpha : spec.alphaPattern![key]!;
+  const key = spec.alphaPattern ? patternKey(Object.keys(spec.alphaPattern), path) : null;
+  return key === null ? spec.alpha : spec.alphaPattern![key]!;
 }
 
 /** s of the module at `path`: α/r, or α/√r with rsLoRA (PEFT's `update_layer`), each with the module's own r and α. */

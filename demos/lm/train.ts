@@ -14,7 +14,7 @@ import { Tape, type Tensor } from './autodiff';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
 import { LmInputError } from './errors';
 import { adapterInputNames, buildForward, weightShape } from './graph';
-import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, patternKey, weightNames } from './model';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, weightNames } from './model';
 
 import { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN };
@@ -77,7 +77,11 @@ export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
   }
   for (const [name, pattern] of [['rank_pattern', spec.rankPattern], ['alpha_pattern', spec.alphaPattern]] as const) {
     for (const [key, v] of Object.entries(pattern ?? {})) {
-      patternKey([key], ''); // throws for an invalid regex
+      try {
+        new RegExp(key);
+      } catch {
+        throw new LmInputError('pattern', `${name}: the key ${JSON.stringify(key)} is not a valid regular expression.`);
+      }
       const ok = name === 'rank_pattern' ? Number.isInteger(v) && v >= 1 : Number.isFinite(v) && v > 0;
       if (!ok) throw new LmInputError('pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
     }
