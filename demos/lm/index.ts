@@ -7,9 +7,14 @@ export { LanguageModelEngine, oneHot, type Batch } from './engine';
 export { LmInputError, type LmInputCode } from './errors';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
-  TARGET_MODULES, adapterParameterCount, decode, encode, initAdapter, loraScaling, moduleShape, modulePath, parameterCount, parseModel,
-  type Adapter, type LanguageModel, type LlamaConfig, type LoraPair, type LoraSpec, type TargetModule, type Weight,
+  LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, encode, initAdapter, loraScaling, moduleAlpha, moduleRank, moduleScaling,
+  moduleShape, modulePath, parameterCount, parseModel,
+  type Adapter, type LanguageModel, type LlamaConfig, type LoraInit, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
+export {
+  baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, projectionWeightNames, quantizeBase, trainVariant, type LoraVariant, type PreparedVariant, type VariantTrainResult,
+} from './variants';
+export { svd64, type Svd64 } from './svd64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
 export {

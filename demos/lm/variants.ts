@@ -10,7 +10,9 @@
  * adapter into what PEFT saves for the ORIGINAL base (PiSSA: the rank-2r conversion of
  * `save_pretrained(path_initial_model_for_weight_conversion=…)`).
  */
+import type { LanguageModelEngine } from './engine';
 import { LmInputError } from './errors';
+import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from './train';
 import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from './model';
 import { svd64 } from './svd64';
 
@@ -187,4 +189,35 @@ export function baseWeightBytes(model: LanguageModel, qlora: boolean): number {
     bytes += projections.has(name) ? Math.ceil(n / 2) + 4 * Math.ceil(n / 64) : 4 * n;
   }
   return bytes;
+}
+
+/** What `trainVariant` returns: the training result on the variant's base, and the adapter as PEFT saves it. */
+export interface VariantTrainResult extends LmTrainResult {
+  prepared: PreparedVariant;
+  /** The trained adapter on `prepared.base` (the one the engine evaluates with). */
+  trained: Adapter;
+  /** `exportAdapter(prepared, trained)`: what PEFT saves, for the original base (PiSSA converted). */
+  peft: Adapter;
+}
+
+/**
+ * Prepare, train and export one variant: `trainLanguageModel` on the variant's base with its
+ * starting adapter and LoRA+ ratio. Options are trainLanguageModel's, less `model`/`mode`/`adapter`
+ * (taken from the variant).
+ */
+export async function trainVariant(
+  engine: LanguageModelEngine,
+  o: Omit<LmTrainOptions, 'mode' | 'adapter' | 'loraplusRatio'> & { variant: LoraVariant },
+): Promise<VariantTrainResult> {
+  validateSpec(o.model, o.variant.lora);
+  const prepared = prepareVariant(o.model, o.variant, o.seed ?? 0);
+  const { variant, ...rest } = o;
+  const r = await trainLanguageModel(engine, {
+    ...rest,
+    model: prepared.base,
+    mode: variant.lora,
+    adapter: prepared.adapter,
+    ...(variant.loraplusRatio !== undefined ? { loraplusRatio: variant.loraplusRatio } : {}),
+  });
+  return { ...r, prepared, trained: r.adapter!, peft: exportAdapter(prepared, r.adapter!) };
 }
