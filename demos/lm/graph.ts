@@ -19,8 +19,11 @@ import { type LlamaConfig, type LoraSpec, TARGET_MODULES, type TargetModule, mod
 /** Tensors of the model's weights on the tape, by transformers' names. */
 export type WeightTensors = Map<string, Tensor>;
 
-/** A (r, in), B (out, r) and, for DoRA, the magnitude m (out) of each adapted module, by module path. */
-export type AdapterTensors = Map<string, { a: Tensor; b: Tensor; m?: Tensor }>;
+/**
+ * A (r, in), B (out, r) and, for DoRA, the magnitude m (out) of each adapted module, by module
+ * path. `norm` (tests only) replaces DoRA's detached ‖W + s·B·A‖ by a given tensor.
+ */
+export type AdapterTensors = Map<string, { a: Tensor; b: Tensor; m?: Tensor; norm?: Tensor }>;
 
 /** The RoPE tables, (T, d_h), as transformers computes them in float32. */
 export function ropeTables(c: LlamaConfig, T: number): { cos: Float32Array; sin: Float32Array } {
@@ -155,7 +158,7 @@ export function buildForward(
     if (!ab) return t.linear(input, weight);
     const s = moduleScaling(adapter!.spec, path);
     if (ab.m) {
-      let norm = norms.get(path);
+      let norm = ab.norm ?? norms.get(path);
       if (!norm) norms.set(path, (norm = doraWeightNorm(t, weight, ab.a, ab.b, s)));
       return doraLinear(t, input, weight, ab.a, ab.b, ab.m, s, norm);
     }
