@@ -13,8 +13,8 @@ export {
 } from './model';
 export {
   baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, projectionWeightNames, quantizeBase, trainVariant, type LoraVariant, type PreparedVariant, type VariantTrainResult,
-} from './variants';
-export { svd64, type Svd64 } from './svd64';
+} from './variants/prepare';
+export { svd64, type Svd64 } from './variants/svd64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
 export {

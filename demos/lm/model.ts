@@ -61,7 +61,7 @@ export const LORA_INITS: readonly LoraInit[] = ['default', 'gaussian', 'pissa'];
  * adapter_config.json key (targets → target_modules, rank → r, alpha → lora_alpha, useRslora →
  * use_rslora, rankPattern → rank_pattern, alphaPattern → alpha_pattern, useDora → use_dora,
  * init → init_lora_weights). Training-only knobs (LoRA+'s ratio, a quantised base) are not here:
- * they do not change what is saved (see variants.ts, `LoraVariant`).
+ * they do not change what is saved (see variants/prepare.ts, `LoraVariant`).
  */
 export interface LoraSpec {
   targets: TargetModule[];
@@ -183,11 +183,11 @@ export function adapterParameterCount(c: LlamaConfig, spec: LoraSpec): number {
  *  - 'default': A ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5);
  *  - 'gaussian': A ~ N(0, σ²) with σ = 1/r (`nn.init.normal_(A, std=1 / r)`: the std is 1/r, not 1/√r).
  * Drawn from a seeded TorchGenerator (the values are not PyTorch's: nn.init's draw order is not
- * reproduced). PiSSA needs the base weights: see variants.ts `prepareVariant`. DoRA's magnitude,
+ * reproduced). PiSSA needs the base weights: see variants/prepare.ts `prepareVariant`. DoRA's magnitude,
  * ‖W + s·B·A‖ per row, also needs them: `doraMagnitude` (model.ts) fills it here when `weights` are given.
  */
 export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number, weights?: Map<string, Weight>): Adapter {
-  if (spec.init === 'pissa') throw new LmInputError('init', 'PiSSA starts from the base weights: use prepareVariant (demos/lm/variants.ts).');
+  if (spec.init === 'pissa') throw new LmInputError('init', 'PiSSA starts from the base weights: use prepareVariant (demos/lm/variants/prepare.ts).');
   if (spec.useDora && !weights) throw new LmInputError('init', "DoRA's magnitude starts as the base weight's row norms: pass the model's weights to initAdapter.");
   const gen = new TorchGenerator(seed);
   const modules: LoraPair[] = [];

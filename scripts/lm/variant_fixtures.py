@@ -3,7 +3,7 @@
 
   .venv-companion/bin/python scripts/lm/variant_fixtures.py [--skip-cli]
 
-Writes demos/lm/fixtures/variants/, which demos/lm/variants.test.ts reads (no Python in the tests):
+Writes demos/lm/fixtures/variants/, which demos/lm/variants/prepare.test.ts reads (no Python in the tests):
 
 (a) CLI-written adapters: runs `npm run lm:finetune` (via tsx) for DoRA, patterns + gaussian
     init + LoRA+, PiSSA and QLoRA into cli-*/ (adapter files + metrics.json), then loads each with

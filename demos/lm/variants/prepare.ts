@@ -10,10 +10,10 @@
  * adapter into what PEFT saves for the ORIGINAL base (PiSSA: the rank-2r conversion of
  * `save_pretrained(path_initial_model_for_weight_conversion=…)`).
  */
-import type { LanguageModelEngine } from './engine';
-import { LmInputError } from './errors';
-import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from './train';
-import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from './model';
+import type { LanguageModelEngine } from '../engine';
+import { LmInputError } from '../errors';
+import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from '../train';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
 import { svd64 } from './svd64';
 
 /** One variant configuration: the saved LoRA spec plus the training-only knobs. */

@@ -6,18 +6,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSafetensors } from '../export/safetensors';
-import { LanguageModelEngine } from './engine';
-import { LmInputError } from './errors';
-import { evaluateLoss, heldOutWindows } from './evaluate';
-import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, moduleRank, moduleScaling } from './model';
-import { readPeftAdapter } from './peft';
+import { readSafetensors } from '../../export/safetensors';
+import { LanguageModelEngine } from '../engine';
+import { LmInputError } from '../errors';
+import { evaluateLoss, heldOutWindows } from '../evaluate';
+import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, moduleRank, moduleScaling } from '../model';
+import { readPeftAdapter } from '../peft';
 import { svd64 } from './svd64';
-import { adapterGradients, trainLanguageModel, validateSpec } from './train';
-import { baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, quantizeBase } from './variants';
-import { ROOT, loadModelDir, relativeError } from './test-support';
+import { adapterGradients, trainLanguageModel, validateSpec } from '../train';
+import { baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, quantizeBase } from './prepare';
+import { ROOT, loadModelDir, relativeError } from '../test-support';
 
-const DIR = join(import.meta.dirname, 'fixtures', 'variants');
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'variants');
 const T = 64;
 let engine: LanguageModelEngine;
 let model: LanguageModel;
