@@ -10,7 +10,7 @@ import { readSafetensors } from '../../export/safetensors';
 import { LanguageModelEngine } from '../engine';
 import { LmInputError } from '../errors';
 import { evaluateLoss, heldOutWindows } from '../evaluate';
-import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, moduleRank, moduleScaling } from '../model';
+import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, initAdapter, moduleRank, moduleScaling } from '../model';
 import { readPeftAdapter } from '../peft';
 import { svd64 } from './svd64';
 import { adapterGradients, trainLanguageModel, validateSpec } from '../train';
@@ -265,6 +265,27 @@ describe('building blocks', () => {
     expect(d[128]).toBe(-0.5);
     expect(d[129]).toBe(Math.fround(0.16093020141124725 * 0.5));
     for (let i = 0; i < 64; i++) expect(Math.abs(d[i]! - x[i]!)).toBeLessThanOrEqual(2 * 0.2);
+  });
+
+  it("initialisations: gaussian is PEFT's normal_(A, std=1/r) with B = 0; DoRA's m starts as W's row norms (dim 1), so the adapted model starts at the base", () => {
+    const spec: LoraSpec = { targets: ['q_proj', 'up_proj'], rank: 4, alpha: 8, useRslora: false, init: 'gaussian', useDora: true, rankPattern: { up_proj: 8 } };
+    const a = initAdapter(model.config, spec, 11, model.weights);
+    for (const p of a.modules) {
+      const r = p.a.shape[0]!;
+      expect(r).toBe(moduleRank(spec, p.path));
+      const n = p.a.data.length;
+      const mean = p.a.data.reduce((x, v) => x + v, 0) / n;
+      const std = Math.sqrt(p.a.data.reduce((x, v) => x + (v - mean) ** 2, 0) / n);
+      // n ≥ 512 draws: the sample std is within 10% of σ = 1/r (and far from 1/√r).
+      expect(Math.abs(std * r - 1)).toBeLessThan(0.1);
+      expect(p.b.data.every((v) => v === 0)).toBe(true);
+      const w = model.weights.get(`${p.path}.weight`)!;
+      const inp = w.shape[1]!;
+      for (const row of [0, 17, w.shape[0]! - 1]) {
+        const norm = Math.hypot(...Array.from(w.data.subarray(row * inp, (row + 1) * inp)));
+        expect(Math.abs(p.magnitude!.data[row]! - norm) / norm).toBeLessThan(1e-6);
+      }
+    }
   });
 
   it('bad settings get an LmInputError naming the setting', () => {
