@@ -17,6 +17,20 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The engine's browser-test harness (src/lab/engine.astro at /lab/engine/) is built only for
+ * the tests (ENGINE_LAB=1, set by `npm run test:e2e`): the site readers get has no test page.
+ * @type {import('astro').AstroIntegration}
+ */
+const engineLab = {
+  name: 'engine-lab',
+  hooks: {
+    'astro:config:setup': ({ injectRoute }) => {
+      if (process.env.ENGINE_LAB === '1') injectRoute({ pattern: '/lab/engine', entrypoint: './src/lab/engine.astro' });
+    },
+  },
+};
+
 export default defineConfig({
   site: site.url,
   base: site.base,
@@ -37,13 +51,13 @@ export default defineConfig({
     },
   },
   // serviceWorker writes dist/sw.js (offline use, and COOP/COEP where the host sends none).
-  integrations: [mdx(), serviceWorker()],
+  integrations: [mdx(), serviceWorker(), engineLab],
   vite: {
     // onnxruntime-web ships its own WASM loader; pre-bundling breaks its relative imports.
     optimizeDeps: { exclude: ['onnxruntime-web'] },
     // Module workers (the demo engine runs in one); IIFE cannot code-split.
     // Worker assets are named like the page's (`name.hash.ext`), so the wasm binaries that the
-    // worker and the engine's harness page (/lab/engine/) both load are written once, not twice.
+    // worker and the engine's harness page (/lab/engine/, test builds only) both load are written once, not twice.
     worker: {
       format: 'es',
       rollupOptions: { output: { assetFileNames: '_astro/[name].[hash][extname]', chunkFileNames: '_astro/[name].[hash].js' } },

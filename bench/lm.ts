@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
-import { LanguageModelEngine, encode, parseModel, trainLanguageModel } from '../demos/lm/index';
+import { LANGUAGE_MODEL_FILES, LanguageModelEngine, PUBLIC_DIR, encode, parseModel, trainLanguageModel } from '../demos/lm/index';
 
 ort.env.wasm.numThreads = 1; // the target is "one core"
 
@@ -25,9 +25,9 @@ const RUNS = 3;
 const WARMUP_RUNS = 3;
 
 async function main(): Promise<void> {
-  const dir = join(ROOT, 'public/models/austen-char-llama');
+  const dir = join(ROOT, PUBLIC_DIR, LANGUAGE_MODEL_FILES.modelDir);
   const model = parseModel(readFileSync(join(dir, 'config.json'), 'utf8'), new Uint8Array(readFileSync(join(dir, 'model.safetensors'))), readFileSync(join(dir, 'vocab.json'), 'utf8'));
-  const tokens = encode(model, readFileSync(join(ROOT, 'public/corpora/devil-train.txt'), 'utf8'));
+  const tokens = encode(model, readFileSync(join(ROOT, PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.train), 'utf8'));
   const engine = await LanguageModelEngine.create({ backend: 'wasm' });
   const spec = { targets: ['q_proj' as const, 'v_proj' as const], rank: RANK, alpha: 2 * RANK, useRslora: false };
   const run = (steps: number) => trainLanguageModel(engine, { model, tokens, mode: spec, lr: 3e-3, steps, batch: BATCH, context: CONTEXT, stepsPerRun: K });

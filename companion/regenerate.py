@@ -4,9 +4,10 @@
     python companion/regenerate.py --check  # compare, print what differs, exit 1 on a difference
 
 It writes three kinds of file:
-- tests/fixtures/reference_output_cpu.txt: everything the notebook's cells print, run top to
+- companion/reference_output_cpu.txt: everything the notebook's cells print, run top to
   bottom on the CPU, in its `=== cell N` layout, produced by running the companion scripts
-  cell by cell (the scripts follow the notebook's sections and random draws).
+  cell by cell (the scripts follow the notebook's sections and random draws). The site shows
+  how each demo's printout matches it, so it lives beside the scripts, not among the tests.
 - tests/fixtures/torch_rng_fixtures.json: what torch.manual_seed(seed) followed by a few
   torch.randn / torch.rand calls returns (float32, CPU), for demos/random.test.ts.
 - companion/*.ipynb: each companion script as a Jupyter notebook, one cell per `# %%` cell.
@@ -141,7 +142,7 @@ def main():
     parser.add_argument("--check", action="store_true", help="compare with the files in the repository instead of writing")
     args = parser.parse_args()
 
-    files = {FIXTURES / "reference_output_cpu.txt": reference_output(), FIXTURES / "torch_rng_fixtures.json": rng_fixtures()}
+    files = {HERE / "reference_output_cpu.txt": reference_output(), FIXTURES / "torch_rng_fixtures.json": rng_fixtures()}
     files.update({HERE / f"{name}.ipynb": notebook(name) for name in SCRIPTS})
 
     stale = []

@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import {
-  BackendUnavailableError, createEngine, EngineInputError, MAX_STEPS, planRuns, STEPS_PER_RUN, TrainingDivergedError,
+  BackendUnavailableError, createEngine, SettingError, MAX_STEPS, planRuns, STEPS_PER_RUN, TrainingDivergedError,
   type Engine, type Matrix,
 } from './index';
 import { axpy, fullLossGrad, loraLossGrad, mm, Optimizer64, randn, randomMatrix, to64, type M64 } from './test-support/float64';
@@ -179,8 +179,8 @@ describe('bad input is refused before anything runs', () => {
   const ok = { x, y, w, a0, b0, scaling: 2, lr: 0.01, steps: 10 };
   const code = async (p: Promise<unknown>, c: string, msg?: RegExp) => {
     const e = await p.catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(EngineInputError);
-    expect((e as EngineInputError).code).toBe(c);
+    expect(e).toBeInstanceOf(SettingError);
+    expect((e as SettingError).code).toBe(c);
     if (msg) expect((e as Error).message).toMatch(msg);
   };
 

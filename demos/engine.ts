@@ -2,109 +2,21 @@
  * The engine: validates inputs, picks sessions by shape and runs the graphs of demos/graphs.
  * Pure computation: no DOM, no charts. See demos/README.md for the maths and the API.
  */
-import { abortError, throwIfAborted, TrainingDivergedError } from './errors';
 import { buildLoraForward, forwardKey } from './graphs/forward';
 import { buildMerge, mergeKey } from './graphs/merge';
-import { hyperParameters } from './graphs/optimizer';
 import { buildTrainFull, fullState, trainFullKey } from './graphs/train-full';
 import { buildTrainLora, loraState, trainLoraKey } from './graphs/train-lora';
-import type { GraphBuilder } from './onnx/builder';
 import { chooseRuntime, type OrtTensor, type Runtime } from './runtime';
-import type {
-  Backend, Engine, EngineOptions, Matrix, Optimizer, Progress, SvdResult, TrainFullOptions, TrainLoraOptions,
-} from './types';
+import { trainLoop } from './train-loop';
+import type { Backend, Engine, EngineOptions, Matrix, SvdResult, TrainFullOptions, TrainLoraOptions } from './types';
 import { planRuns } from './plan-runs';
 import { checkAdapter, checkData, checkMatrix, checkScaling, checkTraining } from './validate';
 
-/**
- * Resolve on the next macrotask. A MessageChannel round trip, not setTimeout: nested timers
- * are clamped to ≥ 4 ms in browsers, which would cost more than a 25-step run on WASM.
- */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
 const zerosLike = (m: Matrix): Float32Array => new Float32Array(m.rows * m.cols);
-
-/** One training family (LoRA or full) as the generic loop below needs it. */
-interface TrainingPlan {
-  optimizer: Optimizer;
-  lr: number;
-  scaling: number;
-  steps: number;
-  key: (K: number) => string;
-  build: (K: number) => GraphBuilder;
-  /** [output, input] pairs fed back between runs. */
-  state: Array<[string, string]>;
-  /** Inputs that stay the same for every run (x, y, w …). */
-  fixed: Record<string, OrtTensor>;
-  /** The first run's state inputs. */
-  initial: Record<string, OrtTensor>;
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-}
-
-/**
- * Run `plan.steps` optimizer steps as a few runs of K unrolled steps each. The state
- * (parameters and Adam moments) goes from one run's outputs to the next run's inputs and,
- * on WebGPU, never leaves the GPU; only the K losses of each run are read back.
- */
-async function train(rt: Runtime, plan: TrainingPlan): Promise<{ losses: Float32Array; state: Record<string, OrtTensor> }> {
-  throwIfAborted(plan.signal);
-  const losses = new Float32Array(plan.steps);
-  const outputs = plan.state.map(([o]) => o);
-  let state = { ...plan.initial };
-  const owned = new Set<OrtTensor>(); // tensors ORT made for us (GPU ones must be disposed)
-  const drop = (keep: Set<OrtTensor> = new Set()): void => {
-    for (const t of owned) if (!keep.has(t)) rt.release(t);
-  };
-  let done = 0;
-  try {
-    for (const K of planRuns(plan.steps)) {
-      const session = await rt.session(plan.key(K), () => plan.build(K), { gpuOutputs: outputs });
-      const hp = hyperParameters(K, plan.optimizer, plan.lr, plan.scaling, done);
-      const feeds = { ...plan.fixed, ...state, hp: rt.tensorOf(hp, [hp.length]) };
-      const out = await rt.run(session, feeds);
-      const next: Record<string, OrtTensor> = {};
-      for (const [o, i] of plan.state) next[i] = out[o]!;
-      let runLosses: Float32Array;
-      try {
-        runLosses = (await rt.read(out.losses!)).subarray(0, K);
-      } catch (e) {
-        for (const t of Object.values(next)) rt.release(t); // this run's state dies with it
-        throw e;
-      }
-      losses.set(runLosses, done);
-      drop(); // the previous run's state is no longer needed
-      owned.clear();
-      for (const t of Object.values(next)) owned.add(t);
-      state = next;
-      const bad = runLosses.findIndex((l) => !Number.isFinite(l));
-      if (bad >= 0) throw new TrainingDivergedError(done + bad, losses.slice(0, done + bad + 1));
-      done += K;
-      plan.onProgress?.({ step: done, losses: losses.slice(0, done) });
-      // Give the event loop a turn between runs, so an abort (a worker's cancel message)
-      // can arrive while training is still going.
-      if (plan.signal && done < plan.steps) await nextTask();
-      if (plan.signal?.aborted && done < plan.steps) throw abortError(plan.signal);
-    }
-    return { losses, state };
-  } catch (e) {
-    drop();
-    throw e;
-  }
-}
 
 class OrtEngine implements Engine {
   constructor(
-    private readonly rt: Runtime,
+    readonly rt: Runtime,
     readonly fallbackReason?: string,
   ) {}
 
@@ -168,14 +80,17 @@ class OrtEngine implements Engine {
       initial.m_b = rt.tensorOf(zerosLike(o.b0), [d, r]);
       initial.v_b = rt.tensorOf(zerosLike(o.b0), [d, r]);
     }
-    const { losses, state } = await train(rt, {
-      optimizer, lr: o.lr, scaling: o.scaling, steps: o.steps,
-      key: (K) => trainLoraKey({ n, k, d, r, steps: K, optimizer }),
-      build: (K) => buildTrainLora({ n, k, d, r, steps: K, optimizer }),
-      state: loraState(optimizer),
+    const state0 = loraState(optimizer);
+    const { losses, state } = await trainLoop(rt, {
+      optimizer, lr: o.lr, scaling: o.scaling, steps: o.steps, runs: planRuns(o.steps),
+      session: (K) => {
+        const shape = { n, k, d, r, steps: K, optimizer };
+        return rt.session(trainLoraKey(shape), () => buildTrainLora(shape), { gpuOutputs: state0.map(([out]) => out) });
+      },
+      state: state0,
       fixed: { x: rt.tensor(o.x), y: rt.tensor(o.y), w: rt.tensor(o.w) },
       initial,
-      onProgress: o.onProgress,
+      onProgress: o.onProgress && (({ step, losses }) => o.onProgress!({ step, losses })),
       signal: o.signal,
     });
     for (const name of ['m_a', 'v_a', 'm_b', 'v_b']) if (state[name]) rt.release(state[name]);
@@ -194,14 +109,17 @@ class OrtEngine implements Engine {
       initial.m_w = rt.tensorOf(zerosLike(o.w0), [d, k]);
       initial.v_w = rt.tensorOf(zerosLike(o.w0), [d, k]);
     }
-    const { losses, state } = await train(rt, {
-      optimizer, lr: o.lr, scaling: 0, steps: o.steps,
-      key: (K) => trainFullKey({ n, k, d, steps: K, optimizer }),
-      build: (K) => buildTrainFull({ n, k, d, steps: K, optimizer }),
-      state: fullState(optimizer),
+    const state0 = fullState(optimizer);
+    const { losses, state } = await trainLoop(rt, {
+      optimizer, lr: o.lr, scaling: 0, steps: o.steps, runs: planRuns(o.steps),
+      session: (K) => {
+        const shape = { n, k, d, steps: K, optimizer };
+        return rt.session(trainFullKey(shape), () => buildTrainFull(shape), { gpuOutputs: state0.map(([out]) => out) });
+      },
+      state: state0,
       fixed: { x: rt.tensor(o.x), y: rt.tensor(o.y) },
       initial,
-      onProgress: o.onProgress,
+      onProgress: o.onProgress && (({ step, losses }) => o.onProgress!({ step, losses })),
       signal: o.signal,
     });
     for (const name of ['m_w', 'v_w']) if (state[name]) rt.release(state[name]);
@@ -234,7 +152,16 @@ class OrtEngine implements Engine {
 }
 
 /**
- * Create an engine. `backend: 'auto'` (the default) uses WebGPU when this browser can run
+ * The Runtime under an engine made by createEngine: the language model (demos/lm) runs on it,
+ * so one page has one onnxruntime, one backend probe and one session cache.
+ */
+export function runtimeOf(engine: Engine): Runtime {
+  if (!(engine instanceof OrtEngine)) throw new TypeError('runtimeOf: not an engine made by createEngine.');
+  return engine.rt;
+}
+
+/**
+ * Create an engine: the one place (tests aside) that chooses a runtime. `backend: 'auto'` (the default) uses WebGPU when this browser can run
  * onnxruntime-web on it and WASM otherwise (see `fallbackReason`); 'webgpu' throws a
  * BackendUnavailableError when it cannot work; 'wasm' always works.
  */

@@ -1,57 +1,83 @@
 /**
  * The engine's typed errors. Every message is written for a reader of the tutorial:
- * it names the argument, its shape and what it should have been.
+ * it names the setting, its shape or value, and what it should have been.
  */
-
-/** What was wrong with an input. */
-export type EngineInputCode = 'shape' | 'rank' | 'lr' | 'steps' | 'nonfinite' | 'scaling' | 'empty' | 'optimizer';
 
 /**
- * The engine argument an input error is about: a matrix by its name ('x', 'w', 'a0', …), or
- * one of the scalar inputs. 'rank' is the adapter's rank r, the rows of A.
+ * What was wrong with an input, beside which setting it was:
+ * - matrix engine: 'shape' | 'empty' | 'nonfinite' | 'rank' | 'lr' | 'steps' | 'scaling' | 'optimizer'
+ * - language model: 'targets' | 'alpha' | 'batch' | 'stepsPerRun' | 'vocabulary' (a character the
+ *   model has no token for) | 'prompt' | 'text' (a text shorter than one window) | 'model' (files
+ *   that are not a LLaMA the engine runs) | 'usage' (a command-line option the CLI does not know)
+ * - an experiment's own checks use the setting's name.
  */
-export type EngineInput = 'rank' | 'lr' | 'steps' | 'scaling' | 'optimizer' | (string & {});
+export type InputCode =
+  | 'shape' | 'empty' | 'nonfinite' | 'rank' | 'lr' | 'steps' | 'scaling' | 'optimizer'
+  | 'targets' | 'alpha' | 'batch' | 'stepsPerRun' | 'vocabulary' | 'prompt' | 'text' | 'model' | 'usage'
+  | (string & {});
 
-/** Bad input, found before anything runs. `input` names the argument it is about. */
-export class EngineInputError extends Error {
-  override readonly name = 'EngineInputError';
+/**
+ * Bad input, found before anything runs: the engine's one input error. `setting` names what it is
+ * about: an engine argument ('x', 'a0', 'lr', …) when the engine is called directly, or the key in
+ * an experiment's settings (`epochs`, `trueRank`, `prompt`, …) once `inSettings` has translated it,
+ * so a page puts the message next to the control that feeds it without reading the message.
+ * `code` says what was wrong (see InputCode); it defaults to the setting.
+ */
+export class SettingError extends Error {
+  override readonly name = 'SettingError';
+  readonly code: InputCode;
   constructor(
-    readonly code: EngineInputCode,
+    readonly setting: string,
     message: string,
-    readonly input: EngineInput,
+    code?: InputCode,
   ) {
     super(message);
+    this.code = code ?? setting;
   }
 }
 
 /**
- * An experiment cannot run with one of its settings. `setting` is the key in the experiment's
- * settings object (`epochs`, `trueRank`, …), so a page can put the message next to the control
- * that feeds it without reading the message.
+ * Run engine calls whose inputs an experiment computed from its settings: a SettingError about
+ * engine argument `a` comes out about `from[a]`, the setting that argument came from (the
+ * engine's `steps` is §3's `epochs`; the language model's `vocabulary` is the demo's `prompt`).
+ * The code is kept; an argument the map does not name keeps its name.
  */
-export class SettingError extends Error {
-  override readonly name = 'SettingError';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(message);
+export async function inSettings<T>(from: Partial<Record<string, string>>, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const setting = e instanceof SettingError ? (from[e.setting] ?? from[e.code]) : undefined;
+    throw setting && e instanceof SettingError ? new SettingError(setting, e.message, e.code) : e;
   }
 }
 
 /** A training loss became NaN or ±Infinity: training stopped at `step` (0-based). */
 export class TrainingDivergedError extends Error {
-  override readonly name = 'TrainingDivergedError';
+  override readonly name: string = 'TrainingDivergedError';
   constructor(
     /** The first step whose loss is not finite (0-based, like `losses`). */
     readonly step: number,
-    /** Every loss computed up to and including `step`, so a chart can keep what it drew. */
+    /** Every loss computed up to and including the step training stopped at, so a chart can keep what it drew. */
     readonly losses: Float32Array,
+    message?: string,
   ) {
     super(
-      `Training diverged: the loss at step ${step} is ${losses[step]} ` +
-        `(the last finite loss was ${step > 0 ? losses[step - 1] : 'none'}). Try a smaller learning rate or a smaller α (the update is scaled by α/r or α/√r).`,
+      message ??
+        `Training diverged: the loss at step ${step} is ${losses[step]} ` +
+          `(the last finite loss was ${step > 0 ? losses[step - 1] : 'none'}). Try a smaller learning rate or a smaller α (the update is scaled by α/r or α/√r).`,
     );
+  }
+}
+
+/**
+ * Training broke down without a NaN: the model saturated (for the language model, every
+ * prediction uniform, the loss pinned at ln V, the logits all zero or all equal) from `step` on.
+ * A TrainingDivergedError, so whatever handles divergence handles it.
+ */
+export class TrainingBrokeDownError extends TrainingDivergedError {
+  override readonly name: string = 'TrainingBrokeDownError';
+  constructor(step: number, losses: Float32Array, why: string) {
+    super(step, losses, `Training broke down at step ${step}: ${why} Try a smaller learning rate or a smaller α (the update is scaled by α/r or α/√r).`);
   }
 }
 

@@ -17,10 +17,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   return (await import('./engine')).createEngine(opts);
 }
 export { MAX_STEPS } from './validate';
-export {
-  BackendUnavailableError, EngineInputError, SettingError, TrainingDivergedError, isAbortError,
-  type EngineInput, type EngineInputCode,
-} from './errors';
+export { BackendUnavailableError, SettingError, TrainingBrokeDownError, TrainingDivergedError, isAbortError, type InputCode } from './errors';
 export type {
   Backend, Engine, EngineOptions, Matrix, Optimizer, Progress, SvdResult, TrainFullOptions, TrainLoraOptions,
 } from './types';
@@ -30,8 +27,8 @@ export { loraSafetensors, type LoraAdapter } from './export/safetensors';
 // Chapter 8's language model: what pages need without loading its graphs (counts, caps,
 // defaults, types, its input error); the engine itself loads inside the experiment.
 export { chapterNumbers, type ChapterNumbers } from './lm/numbers';
-export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './lm/defaults';
-export { LmInputError, type LmInputCode } from './lm/errors';
+export { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './lm/defaults';
+export { MODEL_NAME } from './lm/files';
 export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
 export { MAX_NEW_TOKENS } from './lm/sample';
 export type { LmDemoFrame, LmSwitch } from './lm/demo-run';

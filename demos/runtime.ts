@@ -2,8 +2,11 @@
  * The one module that loads onnxruntime-web, owns its sessions and moves tensors.
  *
  * Every graph family (training, merge, SVD, …) gets its sessions from a Runtime, keyed
- * by a name that includes the shapes, so a session is built once per shape. The bytes
- * of every graph built are kept so that `Engine.graph(name)` can hand them out.
+ * by a name that includes the shapes, so a session is built once per shape and kept while it
+ * is among the MAX_SESSIONS most recently used. The bytes of the graphs built are kept (the
+ * newest MAX_GRAPH_BYTES) so that `Engine.graph(name)` can hand them out. One Runtime serves
+ * the whole engine (the notebook's graphs and the language model's): `chooseRuntime` has one
+ * caller, `createEngine`.
  *
  * Import policy (demos/README.md, "Backend choice"): in Node the package resolves to its
  * WASM CPU build; in a browser the WASM-only build is loaded unless WebGPU is wanted, so a
@@ -44,45 +47,108 @@ export function loadOrt(backend: Backend): Promise<Ort> {
 export interface SessionOptions {
   /** Outputs to keep on the GPU (WebGPU only; ignored on WASM). */
   gpuOutputs?: string[];
+  /** Never evict this session (the WebGPU probe: releasing the last session destroys the device). */
+  pinned?: boolean;
+}
+
+/**
+ * How many sessions a Runtime keeps. Each holds its graph's memory plan in onnxruntime's heap
+ * (a language-model training session at a new rank costs ~18 MB), so a reader who tries rank
+ * after rank would otherwise grow the page without end. 24 holds every session one demo run
+ * uses at once (the language model's run: a training graph per K, the forward graphs of the
+ * held-out loss, the sample and the merge check; a notebook section: three K sizes per
+ * optimizer) several times over, so going back to a setting just used rebuilds nothing.
+ */
+export const MAX_SESSIONS = 24;
+
+/** The most graphs whose .onnx bytes are kept for download (the newest; they are small beside a session). */
+export const MAX_GRAPH_BYTES = 64;
+
+interface CachedSession {
+  session: Promise<OrtSession>;
+  pinned: boolean;
+  /** Runs in flight on it: an evicted session is released only once this is 0. */
+  busy: number;
+  evicted: boolean;
 }
 
 export class Runtime {
-  private readonly sessions = new Map<string, Promise<OrtSession>>();
+  /** Least recently used first (a Map keeps insertion order; a use moves the key to the end). */
+  private readonly sessions = new Map<string, CachedSession>();
+  private readonly byObject = new Map<OrtSession, CachedSession>();
   private readonly bytes = new Map<string, Uint8Array>();
   private creating: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ort: Ort,
     readonly backend: Backend,
+    readonly maxSessions = MAX_SESSIONS,
   ) {}
 
-  /** The session for graph `key`, built from `build()` on first use. */
+  /** Sessions held now (for tests and the memory bench). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The session for graph `key`, built from `build()` on first use; the least recently used beyond `maxSessions` are released. */
   session(key: string, build: () => GraphBuilder, options: SessionOptions = {}): Promise<OrtSession> {
-    let s = this.sessions.get(key);
-    if (!s) {
-      const model = build().toBytes();
-      this.bytes.set(key, model);
-      const opts: OrtModule.InferenceSession.SessionOptions = {
-        executionProviders: [this.backend],
-        graphOptimizationLevel: 'all',
-        // Errors only: on WebGPU, ORT warns (on the console, as an error) whenever it places shape
-        // ops on the CPU, which the language model's graphs always have; that is by design.
-        logSeverityLevel: 3,
-      };
-      if (this.backend === 'webgpu' && options.gpuOutputs?.length) {
-        opts.preferredOutputLocation = Object.fromEntries(options.gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));
-      }
-      // One creation at a time: the native WebGPU EP refuses a session while another is
-      // being created ("another WebGPU EP inference session is being created").
-      s = this.creating.then(() => this.ort.InferenceSession.create(model, opts));
-      this.creating = s.then(
-        () => undefined,
-        () => undefined,
-      );
-      s.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, s);
+    const hit = this.sessions.get(key);
+    if (hit) {
+      this.sessions.delete(key);
+      this.sessions.set(key, hit);
+      return hit.session;
     }
+    const model = build().toBytes();
+    this.bytes.delete(key);
+    this.bytes.set(key, model);
+    while (this.bytes.size > MAX_GRAPH_BYTES) this.bytes.delete(this.bytes.keys().next().value!);
+    const opts: OrtModule.InferenceSession.SessionOptions = {
+      executionProviders: [this.backend],
+      graphOptimizationLevel: 'all',
+      // Errors only: on WebGPU, ORT warns (on the console, as an error) whenever it places shape
+      // ops on the CPU, which the language model's graphs always have; that is by design.
+      logSeverityLevel: 3,
+    };
+    if (this.backend === 'webgpu' && options.gpuOutputs?.length) {
+      opts.preferredOutputLocation = Object.fromEntries(options.gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));
+    }
+    // One creation at a time: the native WebGPU EP refuses a session while another is
+    // being created ("another WebGPU EP inference session is being created").
+    const s = this.creating.then(() => this.ort.InferenceSession.create(model, opts));
+    this.creating = s.then(
+      () => undefined,
+      () => undefined,
+    );
+    const entry: CachedSession = { session: s, pinned: !!options.pinned, busy: 0, evicted: false };
+    s.then(
+      (session) => this.byObject.set(session, entry),
+      () => {
+        if (this.sessions.get(key) === entry) this.sessions.delete(key);
+      },
+    );
+    this.sessions.set(key, entry);
+    this.evict(key);
     return s;
+  }
+
+  /** Drop the least recently used unpinned sessions beyond `maxSessions` (never `keep`, the one just made); each is released once idle. */
+  private evict(keep: string): void {
+    let over = this.sessions.size - this.maxSessions;
+    for (const [key, entry] of this.sessions) {
+      if (over <= 0) break;
+      if (entry.pinned || key === keep) continue;
+      this.sessions.delete(key);
+      entry.evicted = true;
+      over--;
+      void entry.session.then((session) => this.releaseIfIdle(session, entry), () => undefined);
+    }
+  }
+
+  private releaseIfIdle(session: OrtSession, entry: CachedSession): void {
+    if (!entry.evicted || entry.busy > 0) return;
+    this.byObject.delete(session);
+    entry.evicted = false; // released once
+    session.release().catch(() => undefined);
   }
 
   /** The .onnx bytes of a graph built so far. */
@@ -119,10 +185,20 @@ export class Runtime {
 
   /**
    * Run a session. Feeds are never written; outputs named in the session's `gpuOutputs`
-   * come back as GPU tensors on WebGPU (the caller disposes them when dropped).
+   * come back as GPU tensors on WebGPU (the caller disposes them when dropped). A session
+   * evicted while it runs is released when its last run ends.
    */
-  run(session: OrtSession, feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> {
-    return session.run(feeds) as Promise<Record<string, OrtTensor>>;
+  async run(session: OrtSession, feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> {
+    const entry = this.byObject.get(session);
+    if (entry) entry.busy++;
+    try {
+      return (await session.run(feeds)) as Record<string, OrtTensor>;
+    } finally {
+      if (entry) {
+        entry.busy--;
+        this.releaseIfIdle(session, entry);
+      }
+    }
   }
 
   /** Dispose a tensor that lives on the GPU; CPU tensors are left to the garbage collector. */
@@ -133,9 +209,10 @@ export class Runtime {
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.byObject.clear();
     for (const s of all) {
       try {
-        await (await s).release();
+        await (await s.session).release();
       } catch {
         /* a session that failed to build has nothing to release */
       }
@@ -191,7 +268,7 @@ async function webgpuProblem(auto: boolean): Promise<{ reason: string } | { rt: 
     const rt = new Runtime(await loadOrt('webgpu'), 'webgpu');
     // The probe session stays cached: with the native WebGPU EP, releasing the last
     // session destroys the device, so it lives as long as the runtime does.
-    const s = await rt.session('webgpu_probe', probeGraph);
+    const s = await rt.session('webgpu_probe', probeGraph, { pinned: true });
     const out = await s.run({ x: rt.tensorOf(new Float32Array([1, 2, 3, 4]), [4]) });
     const y = await rt.read(out.y!);
     if (y[3] !== 8) throw new Error(`a test graph computed ${Array.from(y).join(', ')} instead of 2, 4, 6, 8`);

@@ -1,8 +1,8 @@
 /**
- * Input checks that run before any graph does. Each throws an EngineInputError whose
+ * Input checks that run before any graph does. Each throws a SettingError whose
  * message names the shapes involved, e.g. "x is 1600×31 but w is 32×32: x needs 32 columns".
  */
-import { EngineInputError } from './errors';
+import { SettingError } from './errors';
 import type { Matrix } from './types';
 
 /** The most optimizer steps one trainLora/trainFull call may run. */
@@ -13,22 +13,18 @@ export const shapeOf = (m: Matrix): string => `${m.rows}×${m.cols}`;
 /** A well-formed, finite matrix: positive integer dims, data of length rows·cols, no NaN/Inf. */
 export function checkMatrix(name: string, m: Matrix): void {
   if (!m || !(m.data instanceof Float32Array)) {
-    throw new EngineInputError('shape', `${name} must be a Matrix { data: Float32Array, rows, cols }.`, name);
+    throw new SettingError(name, `${name} must be a Matrix { data: Float32Array, rows, cols }.`, 'shape');
   }
   if (!Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 1 || m.cols < 1) {
-    throw new EngineInputError('empty', `${name} is ${m.rows}×${m.cols}: a matrix needs at least one row and one column.`, name);
+    throw new SettingError(name, `${name} is ${m.rows}×${m.cols}: a matrix needs at least one row and one column.`, 'empty');
   }
   if (m.data.length !== m.rows * m.cols) {
-    throw new EngineInputError(
-      'shape',
-      `${name} says it is ${shapeOf(m)} (${m.rows * m.cols} numbers) but its data holds ${m.data.length}.`,
-      name,
-    );
+    throw new SettingError(name, `${name} says it is ${shapeOf(m)} (${m.rows * m.cols} numbers) but its data holds ${m.data.length}.`, 'shape');
   }
   for (let i = 0; i < m.data.length; i++) {
     if (!Number.isFinite(m.data[i]!)) {
       const r = Math.floor(i / m.cols);
-      throw new EngineInputError('nonfinite', `${name}[${r}][${i - r * m.cols}] is ${m.data[i]}: every entry must be a finite number.`, name);
+      throw new SettingError(name, `${name}[${r}][${i - r * m.cols}] is ${m.data[i]}: every entry must be a finite number.`, 'nonfinite');
     }
   }
 }
@@ -36,18 +32,18 @@ export function checkMatrix(name: string, m: Matrix): void {
 /** `m` must have `n` rows (dimension named `what`), to match `other`. */
 function needRows(name: string, m: Matrix, n: number, otherName: string, other: Matrix, what: string): void {
   if (m.rows !== n) {
-    throw new EngineInputError('shape', `${name} is ${shapeOf(m)} but ${otherName} is ${shapeOf(other)}: ${name} needs ${n} rows (${what}).`, name);
+    throw new SettingError(name, `${name} is ${shapeOf(m)} but ${otherName} is ${shapeOf(other)}: ${name} needs ${n} rows (${what}).`, 'shape');
   }
 }
 function needCols(name: string, m: Matrix, n: number, otherName: string, other: Matrix, what: string): void {
   if (m.cols !== n) {
-    throw new EngineInputError('shape', `${name} is ${shapeOf(m)} but ${otherName} is ${shapeOf(other)}: ${name} needs ${n} columns (${what}).`, name);
+    throw new SettingError(name, `${name} is ${shapeOf(m)} but ${otherName} is ${shapeOf(other)}: ${name} needs ${n} columns (${what}).`, 'shape');
   }
 }
 
 export function checkScaling(scaling: number): void {
   if (typeof scaling !== 'number' || !Number.isFinite(scaling)) {
-    throw new EngineInputError('scaling', `scaling is ${scaling}: it must be a finite number (α/r).`, 'scaling');
+    throw new SettingError('scaling', `scaling is ${scaling}: it must be a finite number (α/r).`, 'scaling');
   }
 }
 
@@ -61,15 +57,11 @@ export function checkAdapter(w: Matrix, a: Matrix, b: Matrix, names = { w: 'w', 
   needCols(names.a, a, k, names.w, w, 'k, the input width');
   needRows(names.b, b, d, names.w, w, 'd, the output width');
   if (b.cols !== a.rows) {
-    throw new EngineInputError(
-      'shape',
-      `${names.a} is ${shapeOf(a)} but ${names.b} is ${shapeOf(b)}: ${names.b} needs ${a.rows} columns, one per row of ${names.a} (the rank r).`,
-      names.b,
-    );
+    throw new SettingError(names.b, `${names.a} is ${shapeOf(a)} but ${names.b} is ${shapeOf(b)}: ${names.b} needs ${a.rows} columns, one per row of ${names.a} (the rank r).`, 'shape');
   }
   const r = a.rows;
   if (r < 1 || r > Math.min(d, k)) {
-    throw new EngineInputError('rank', `The rank r = ${r} must be between 1 and min(d, k) = ${Math.min(d, k)} for a ${d}×${k} weight.`, 'rank');
+    throw new SettingError('rank', `The rank r = ${r} must be between 1 and min(d, k) = ${Math.min(d, k)} for a ${d}×${k} weight.`, 'rank');
   }
   return { d, k, r };
 }
@@ -88,12 +80,12 @@ export function checkData(x: Matrix, w: Matrix, y?: Matrix, wName = 'w'): { n: n
 
 export function checkTraining(lr: number, steps: number, optimizer: unknown): void {
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
-    throw new EngineInputError('lr', `The learning rate is ${lr}: it must be a finite number greater than 0.`, 'lr');
+    throw new SettingError('lr', `The learning rate is ${lr}: it must be a finite number greater than 0.`, 'lr');
   }
   if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
-    throw new EngineInputError('steps', `steps is ${steps}: it must be a whole number from 1 to ${MAX_STEPS}.`, 'steps');
+    throw new SettingError('steps', `steps is ${steps}: it must be a whole number from 1 to ${MAX_STEPS}.`, 'steps');
   }
   if (optimizer !== undefined && optimizer !== 'sgd' && optimizer !== 'adam') {
-    throw new EngineInputError('optimizer', `optimizer is ${String(optimizer)}: use 'sgd' or 'adam'.`, 'optimizer');
+    throw new SettingError('optimizer', `optimizer is ${String(optimizer)}: use 'sgd' or 'adam'.`, 'optimizer');
   }
 }

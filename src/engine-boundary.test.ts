@@ -2,29 +2,14 @@
  * The engine has one public entry: the site (src/) imports demos/ only through
  * demos/index.ts, so the engine can change inside without the pages noticing.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, specifiers } from './test-support/import-graph';
 
 const src = path.dirname(fileURLToPath(import.meta.url));
 const demos = path.resolve(src, '../demos');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? files(p) : /\.(ts|astro|mjs)$/.test(name) ? [p] : [];
-  });
-}
-
-/** Every module specifier in a file: static and dynamic imports, re-exports, import types. */
-function specifiers(code: string): string[] {
-  const out: string[] = [];
-  for (const m of code.matchAll(/\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g)) out.push(m[1]!);
-  for (const m of code.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1]!);
-  for (const m of code.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)) out.push(m[1]!);
-  return out;
-}
 
 /** The imports of `file` (given its text) that reach into demos/ other than through its index. */
 function deepImports(file: string, code: string): string[] {
@@ -45,8 +30,7 @@ describe('src/ reaches the engine only through demos/index.ts', () => {
   });
 
   it('no file in src/ imports demos/ other than demos/index.ts', () => {
-    const offenders = files(src)
-      .filter((f) => !f.endsWith('.test.ts'))
+    const offenders = sourceFiles(src)
       .flatMap((f) => deepImports(f, readFileSync(f, 'utf8')).map((s) => `${path.relative(src, f)}: ${s}`));
     expect(offenders).toEqual([]);
   });

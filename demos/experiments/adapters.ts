@@ -5,18 +5,13 @@
 import { TorchGenerator } from '../random';
 import type { Engine, Matrix } from '../types';
 import { initLora } from './implementation';
-import { frobenius, fromSettings, matmulT, matrix, runClock, scaled, scalingFor, toPlain } from './matrix';
-import { throwIfAborted } from '../errors';
+import { frobenius, matmulT, matrix, scaled, toPlain } from './matrix';
+import { runClock } from './clock';
+import { scalingFor } from '../scaling';
+import { inSettings, throwIfAborted } from '../errors';
+import { ADAPTERS_DEFAULTS } from './defaults';
 import type { AdapterChoice, AdaptersResult, AdaptersSettings, ExperimentOptions } from './types';
 
-export const ADAPTERS_DEFAULTS: AdaptersSettings = {
-  seed: 42,
-  dModel: 32,
-  rank: 4,
-  alpha: 8,
-  testTokens: 4,
-  scalingRule: 'alpha/r',
-};
 
 const ADAPTERS_INPUTS = { rank: 'rank', scaling: 'alpha' } as const;
 
@@ -53,8 +48,8 @@ export async function multiAdapter(
   throwIfAborted(opts.signal);
   const outputs: Record<AdapterChoice, Matrix> = {
     none: matmulT(xTest, wBase),
-    taskA: await fromSettings(ADAPTERS_INPUTS, () => engine.loraForward(xTest, wBase, taskA.a, taskA.b, scaling)),
-    taskB: await fromSettings(ADAPTERS_INPUTS, () => engine.loraForward(xTest, wBase, taskB.a, taskB.b, scaling)),
+    taskA: await inSettings(ADAPTERS_INPUTS, () => engine.loraForward(xTest, wBase, taskA.a, taskA.b, scaling)),
+    taskB: await inSettings(ADAPTERS_INPUTS, () => engine.loraForward(xTest, wBase, taskB.a, taskB.b, scaling)),
   };
   const bytes = 4; // float32
   return {

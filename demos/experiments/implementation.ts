@@ -4,20 +4,13 @@
  */
 import { TorchGenerator } from '../random';
 import type { Engine, Matrix } from '../types';
-import { deltaW, frobenius, fromSettings, matrix, runClock, scaled, scalingFor, toPlain } from './matrix';
-import { throwIfAborted } from '../errors';
+import { deltaW, frobenius, matrix, scaled, toPlain } from './matrix';
+import { runClock } from './clock';
+import { scalingFor } from '../scaling';
+import { inSettings, throwIfAborted } from '../errors';
+import { IMPLEMENTATION_DEFAULTS } from './defaults';
 import type { ExperimentOptions, ImplementationResult, ImplementationSettings } from './types';
 
-export const IMPLEMENTATION_DEFAULTS: ImplementationSettings = {
-  seed: 42,
-  dIn: 64,
-  dOut: 64,
-  rank: 4,
-  alpha: 8,
-  batch: 2,
-  seqLen: 8,
-  scalingRule: 'alpha/r',
-};
 
 /**
  * The notebook's `init_lora`: A ~ N(0, 1/d_in) drawn from the generator (the only draw),
@@ -47,7 +40,7 @@ export async function loraImplementation(
   const x = matrix(s.batch * s.seqLen, dIn, g.randn(s.batch, s.seqLen, dIn));
 
   throwIfAborted(opts.signal);
-  const out = await fromSettings({ rank: 'rank', scaling: 'alpha', x: 'dIn', w: 'dIn' }, () => engine.loraForward(x, w0, a, b, scaling));
+  const out = await inSettings({ rank: 'rank', scaling: 'alpha', x: 'dIn', w: 'dIn' }, () => engine.loraForward(x, w0, a, b, scaling));
   const dw = deltaW(a, b, scaling);
 
   const frozen = dIn * dOut;

@@ -8,27 +8,26 @@ import { loraImplementation } from './implementation';
 import { lowRankIntuition } from './low-rank';
 import { adapterMerging } from './merging';
 import { rankSweep } from './rank-sweep';
-import { SAVINGS_DEFAULTS, savingsTable } from './savings';
+import { savingsTable } from './savings';
 import { trainingComparison } from './training';
-import { LOW_RANK_DEFAULTS } from './low-rank';
-import { IMPLEMENTATION_DEFAULTS } from './implementation';
-import { TRAINING_DEFAULTS } from './training';
-import { MERGING_DEFAULTS } from './merging';
-import { RANK_SWEEP_DEFAULTS } from './rank-sweep';
-import { ADAPTERS_DEFAULTS } from './adapters';
-import { LANGUAGE_MODEL_DEFAULTS, languageModelBuildResult, languageModelDemo } from './language-model';
+import { DEFAULTS } from './defaults';
+import { languageModelBuildResult, languageModelDemo } from './language-model';
 import type { ExperimentName, ExperimentOptions, NotebookResults, ProgressOf, ResultOf, SettingsOf } from './types';
 
-export { LOW_RANK_DEFAULTS, lowRankIntuition } from './low-rank';
-export { IMPLEMENTATION_DEFAULTS, initLora, loraImplementation } from './implementation';
-export { TRAINING_DEFAULTS, trainingComparison, trainingSetup } from './training';
+export {
+  DEFAULTS, LOW_RANK_DEFAULTS, IMPLEMENTATION_DEFAULTS, TRAINING_DEFAULTS, MERGING_DEFAULTS, RANK_SWEEP_DEFAULTS, ADAPTERS_DEFAULTS,
+  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS,
+} from './defaults';
+export { lowRankIntuition } from './low-rank';
+export { initLora, loraImplementation } from './implementation';
+export { trainingComparison, trainingSetup } from './training';
 export type { TrainingSetup } from './training';
-export { MERGING_DEFAULTS, adapterMerging } from './merging';
-export { RANK_SWEEP_DEFAULTS, rankSweep } from './rank-sweep';
-export { ADAPTERS_DEFAULTS, multiAdapter } from './adapters';
-export { LANGUAGE_MODEL_DEFAULTS, LANGUAGE_MODEL_FILES, LM_TASKS, emptyFrame, fetchFiles, languageModelBuildResult, languageModelDemo, type FileSource } from './language-model';
-export { SAVINGS_DEFAULTS, SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
-export { scalingFor } from './matrix';
+export { adapterMerging } from './merging';
+export { rankSweep } from './rank-sweep';
+export { multiAdapter } from './adapters';
+export { LANGUAGE_MODEL_FILES, LM_TASKS, emptyFrame, fetchFiles, languageModelBuildResult, languageModelDemo } from './language-model';
+export { SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
+export { scalingFor } from '../scaling';
 export * from './printout';
 export type * from './types';
 
@@ -46,14 +45,14 @@ export type Experiment<E extends ExperimentName> =
 
 /** The experiments table: every section by name. */
 export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
-  lowRank: { kind: 'engine', defaults: LOW_RANK_DEFAULTS, run: lowRankIntuition },
-  implementation: { kind: 'engine', defaults: IMPLEMENTATION_DEFAULTS, run: loraImplementation },
-  training: { kind: 'engine', defaults: TRAINING_DEFAULTS, run: trainingComparison },
-  merging: { kind: 'engine', defaults: MERGING_DEFAULTS, run: adapterMerging },
-  rankSweep: { kind: 'engine', defaults: RANK_SWEEP_DEFAULTS, run: rankSweep },
-  adapters: { kind: 'engine', defaults: ADAPTERS_DEFAULTS, run: multiAdapter },
-  savings: { kind: 'arithmetic', defaults: SAVINGS_DEFAULTS, run: (s) => savingsTable(s.models, s.ranks) },
-  languageModel: { kind: 'engine', defaults: LANGUAGE_MODEL_DEFAULTS, run: languageModelDemo },
+  lowRank: { kind: 'engine', defaults: DEFAULTS.lowRank, run: lowRankIntuition },
+  implementation: { kind: 'engine', defaults: DEFAULTS.implementation, run: loraImplementation },
+  training: { kind: 'engine', defaults: DEFAULTS.training, run: trainingComparison },
+  merging: { kind: 'engine', defaults: DEFAULTS.merging, run: adapterMerging },
+  rankSweep: { kind: 'engine', defaults: DEFAULTS.rankSweep, run: rankSweep },
+  adapters: { kind: 'engine', defaults: DEFAULTS.adapters, run: multiAdapter },
+  savings: { kind: 'arithmetic', defaults: DEFAULTS.savings, run: (s) => savingsTable(s.models, s.ranks) },
+  languageModel: { kind: 'engine', defaults: DEFAULTS.languageModel, run: languageModelDemo },
 };
 
 /**

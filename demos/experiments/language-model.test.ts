@@ -9,8 +9,9 @@ import { readPeftAdapter } from '../lm/index';
 import { ROOT } from '../lm/test-support';
 import { createEngine } from '../index';
 import type { Engine } from '../types';
-import { LANGUAGE_MODEL_DEFAULTS, languageModelBuildResult, languageModelDemo, type FileSource } from './language-model';
-import type { LanguageModelProgress } from './types';
+import { LANGUAGE_MODEL_DEFAULTS } from './defaults';
+import { LANGUAGE_MODEL_FILES, languageModelBuildResult, languageModelDemo } from './language-model';
+import type { FileSource, LanguageModelProgress } from './types';
 
 const disk: FileSource = {
   async read(path, onBytes) {
@@ -47,7 +48,10 @@ describe('languageModelDemo', () => {
     expect(r.frame.baseSample.length).toBeGreaterThan(0);
     const adapter = readPeftAdapter(r.peft!.config, new Uint8Array(Buffer.from(r.peft!.safetensors, 'base64')));
     expect(adapter.spec).toMatchObject({ targets: ['q_proj', 'v_proj'], rank: 8, alpha: 16, useRslora: false });
-    expect(JSON.parse(r.peft!.config)).toMatchObject({ peft_type: 'LORA', base_model_name_or_path: 'models/austen-char-llama' });
+    // PEFT resolves base_model_name_or_path as a folder (or hub id): the name a reader's download of
+    // the model has (issue 17, correction 12), not the site's path to it.
+    expect(JSON.parse(r.peft!.config)).toMatchObject({ peft_type: 'LORA', base_model_name_or_path: 'austen-char-llama' });
+    expect(LANGUAGE_MODEL_FILES.modelDir.split('/').at(-1)).toBe('austen-char-llama');
     expect(r.merge!.positions).toBe(64);
     expect(r.merge!.maxAbsDifference).toBeLessThan(1e-4);
   });

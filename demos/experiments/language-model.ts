@@ -17,56 +17,13 @@
  */
 import { SettingError, throwIfAborted, TrainingDivergedError } from '../errors';
 import type { Adapter, LanguageModel, LanguageModelEngine, LmDemoFrame } from '../lm/index';
-import { LM_DEMO_DEFAULTS } from '../lm/defaults';
+import { LANGUAGE_MODEL_FILES, LM_TASKS, MODEL_NAME, type LmTask } from '../lm/files';
 import type { Engine } from '../types';
-import { fromSettings, runClock } from './matrix';
-import type { ExperimentOptions, LanguageModelProgress, LanguageModelResult, LanguageModelSettings, LmTask } from './types';
+import { runClock } from './clock';
+import { LANGUAGE_MODEL_DEFAULTS } from './defaults';
+import type { ExperimentOptions, FileSource, LanguageModelProgress, LanguageModelResult, LanguageModelSettings } from './types';
 
-/** The committed base model and texts, as paths under the site's root (public/). */
-export const LANGUAGE_MODEL_FILES = {
-  modelDir: 'models/austen-char-llama',
-  model: ['config.json', 'model.safetensors', 'vocab.json'] as const,
-  /** The default task's texts. */
-  train: 'corpora/devil-train.txt',
-  val: 'corpora/devil-val.txt',
-  /** Every task's texts, in the order the switch compares them. */
-  tasks: {
-    devil: { label: "The Devil's Dictionary", train: 'corpora/devil-train.txt', val: 'corpora/devil-val.txt' },
-    sotu: { label: 'State of the Union addresses', train: 'corpora/sotu-train.txt', val: 'corpora/sotu-val.txt' },
-  },
-} as const;
-export const LM_TASKS = Object.keys(LANGUAGE_MODEL_FILES.tasks) as LmTask[];
-
-/**
- * The demo's defaults: the engine's (LM_DEMO_DEFAULTS) for the adapter and optimizer, and the
- * committed default run's (demos/lm/results/default-run.json) for its length, prompt and
- * samples, so the build-time figure is what these settings compute.
- */
-export const LANGUAGE_MODEL_DEFAULTS: LanguageModelSettings = {
-  method: 'lora',
-  task: 'devil',
-  targets: [...LM_DEMO_DEFAULTS.targets],
-  rank: LM_DEMO_DEFAULTS.rank,
-  alpha: LM_DEMO_DEFAULTS.alpha,
-  scalingRule: 'alpha/r',
-  lr: LM_DEMO_DEFAULTS.lr,
-  steps: 300,
-  batch: LM_DEMO_DEFAULTS.batch,
-  seed: LM_DEMO_DEFAULTS.seed,
-  prompt: 'LOVE, n.  ',
-  sampleLength: 120,
-  temperature: 0.7,
-  refreshEvery: 100,
-  stepsPerRun: LM_DEMO_DEFAULTS.stepsPerRun,
-  valWindows: 16,
-  root: '/',
-};
-
-/** A source of the site's static files, by path under its root. */
-export interface FileSource {
-  /** The file's bytes; `onBytes(loaded, total)` follows the download (total 0 when unknown). */
-  read(path: string, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Uint8Array>;
-}
+export { LANGUAGE_MODEL_FILES, LM_TASKS };
 
 /** The site's files over HTTP, under `root` (the site's base URL, e.g. "/" or "/lora/"). */
 export function fetchFiles(root: string): FileSource {
@@ -103,9 +60,6 @@ export function fetchFiles(root: string): FileSource {
   };
 }
 
-/** How the engine's input codes map to this experiment's settings (the prompt's characters are the prompt). */
-const LM_INPUTS = { targets: 'targets', rank: 'rank', alpha: 'alpha', lr: 'lr', steps: 'steps', batch: 'batch', vocabulary: 'prompt', prompt: 'prompt' } as const;
-
 interface Loaded {
   model: LanguageModel;
   texts: Record<LmTask, { train: string; val: string }>;
@@ -115,7 +69,7 @@ const adaptersBy = new WeakMap<LanguageModel, Map<LmTask, { adapter: Adapter; st
 // One model per file source and one LM engine per engine: a second run reuses both.
 const loadedBy = new WeakMap<FileSource, Promise<Loaded>>();
 const fetchedBy = new Map<string, FileSource>();
-const lmEngines = new WeakMap<Engine, Promise<LanguageModelEngine>>();
+const lmEngines = new WeakMap<Engine, LanguageModelEngine>();
 
 async function load(files: FileSource, onBytes: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Loaded> {
   const { parseModel } = await import('../lm/index');
@@ -138,14 +92,11 @@ async function load(files: FileSource, onBytes: (loaded: number, total: number) 
   return { model: parseModel(text(config), weights, text(vocab)), texts: byTask };
 }
 
-function lmEngineFor(engine: Engine): Promise<LanguageModelEngine> {
-  let p = lmEngines.get(engine);
-  if (!p) {
-    p = import('../lm/index').then(({ LanguageModelEngine }) => LanguageModelEngine.create({ backend: engine.backend }));
-    lmEngines.set(engine, p);
-    p.catch(() => lmEngines.delete(engine));
-  }
-  return p;
+/** The language model on the page's engine: its runtime, its backend, its session cache. */
+function lmEngineFor(engine: Engine, LanguageModelEngineClass: typeof LanguageModelEngine): LanguageModelEngine {
+  let lm = lmEngines.get(engine);
+  if (!lm) lmEngines.set(engine, (lm = LanguageModelEngineClass.on(engine)));
+  return lm;
 }
 
 /** base64 of bytes (btoa exists in browsers, workers and Node ≥ 16). */
@@ -184,41 +135,38 @@ export async function languageModelDemo(
     loadedBy.set(files, loading);
     loading.catch(() => loadedBy.delete(files));
   }
-  const [{ model, texts: allTexts }, lm, { runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, lmEngineFor(engine), import('../lm/index')]);
+  const [{ model, texts: allTexts }, { LanguageModelEngine, runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, import('../lm/index')]);
+  const lm = lmEngineFor(engine, LanguageModelEngine);
   throwIfAborted(opts.signal);
   if (!LM_TASKS.includes(s.task)) throw new SettingError('task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
   const texts = allTexts[s.task];
   const mode = s.method === 'full' ? 'full' : { targets: [...s.targets], rank: s.rank, alpha: s.alpha, useRslora: s.scalingRule === 'alpha/sqrt(r)' };
   // What only the model can judge, before the base model's sample takes its seconds.
-  await fromSettings(LM_INPUTS, async () => {
-    if (mode !== 'full') validateSpec(model, mode);
-    encode(model, s.prompt);
-  });
+  if (mode !== 'full') validateSpec(model, mode);
+  encode(model, s.prompt);
   report('preparing', emptyFrame(lm.backend));
 
   let last: LmDemoFrame | undefined;
   try {
-    const r = await fromSettings(LM_INPUTS, () =>
-      runLanguageModelDemo(
-        lm,
-        model,
-        texts,
-        {
-          mode,
-          lr: s.lr, steps: s.steps, batch: s.batch, seed: s.seed, prompt: s.prompt,
-          sampleLength: s.sampleLength, temperature: s.temperature, refreshEvery: s.refreshEvery, stepsPerRun: s.stepsPerRun, valWindows: s.valWindows,
-          signal: opts.signal,
-        },
-        (f) => {
-          last = f;
-          if (!f.done) report('training', f);
-        },
-      ),
+    const r = await runLanguageModelDemo(
+      lm,
+      model,
+      texts,
+      {
+        mode,
+        lr: s.lr, steps: s.steps, batch: s.batch, seed: s.seed, prompt: s.prompt,
+        sampleLength: s.sampleLength, temperature: s.temperature, refreshEvery: s.refreshEvery, stepsPerRun: s.stepsPerRun, valWindows: s.valWindows,
+        signal: opts.signal,
+      },
+      (f) => {
+        last = f;
+        if (!f.done) report('training', f);
+      },
     );
     const { adapter, model: _full, ...frame } = r;
     const out = result(frame);
     if (adapter) {
-      const peft = peftAdapterFiles(adapter, modelDir);
+      const peft = peftAdapterFiles(adapter, MODEL_NAME);
       out.peft = { config: peft['adapter_config.json'], safetensors: base64(peft['adapter_model.safetensors']) };
       // Merge check on the first held-out window: merging must change nothing but rounding.
       const ids = encode(model, texts.val.slice(0, model.config.maxPositions));

@@ -4,11 +4,12 @@
  */
 import { TorchGenerator } from '../random';
 import type { Engine } from '../types';
-import { matmul, matrix, runClock, scaled } from './matrix';
+import { matmul, matrix, scaled } from './matrix';
+import { runClock } from './clock';
 import { SettingError, throwIfAborted } from '../errors';
+import { LOW_RANK_DEFAULTS } from './defaults';
 import type { ExperimentOptions, LowRankResult, LowRankSettings } from './types';
 
-export const LOW_RANK_DEFAULTS: LowRankSettings = { seed: 42, d: 64, k: 64, trueRank: 4, noise: 0.001 };
 
 export async function lowRankIntuition(
   engine: Engine,

@@ -1,15 +1,13 @@
 /**
- * What the experiments share: matrices between the engine's Float32Array form and plain JSON,
- * the few float32 products the notebook computes outside training (data, ΔW, merged outputs),
- * the LoRA scaling rule, and run bookkeeping.
+ * Matrix arithmetic of the experiments: matrices between the engine's Float32Array form and
+ * plain JSON, and the few float32 products the notebook computes outside training (data, ΔW,
+ * merged outputs).
  *
  * Products are float32 like PyTorch's: each element is accumulated in float64 and rounded once,
  * which is within float32 rounding noise of PyTorch's sgemm and the same on every backend.
  */
-import { EngineInputError, SettingError, type EngineInput } from '../errors';
-import { LmInputError, type LmInputCode } from '../lm/errors';
-import type { Engine, Matrix } from '../types';
-import type { PlainMatrix, RunInfo, ScalingRule } from './types';
+import type { Matrix } from '../types';
+import type { PlainMatrix } from './types';
 
 const f32 = Math.fround;
 
@@ -76,43 +74,4 @@ export function frobenius(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);
-}
-
-/** The LoRA scaling s: α/r (Hu et al.) or α/√r (rsLoRA, Kalajdzievic 2023). */
-export function scalingFor(rule: ScalingRule, alpha: number, rank: number): number {
-  return rule === 'alpha/sqrt(r)' ? alpha / Math.sqrt(rank) : alpha / rank;
-}
-
-/** torch.allclose(a, b, atol): |a − b| ≤ atol + rtol·|b| everywhere, rtol 1e-5 as in PyTorch. */
-export function allclose(a: ArrayLike<number>, b: ArrayLike<number>, atol = 1e-8, rtol = 1e-5): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= atol + rtol * Math.abs(b[i]!))) return false;
-  return true;
-}
-
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-/** Starts the clock of a run; `done()` gives its RunInfo. */
-export function runClock(engine: Engine): { done(): RunInfo } {
-  const t0 = performance.now();
-  return { done: () => ({ backend: engine.backend, ms: performance.now() - t0 }) };
-}
-
-/**
- * Run engine calls whose inputs an experiment computed from its settings: an EngineInputError
- * about input `i` becomes a SettingError about `from[i]`, the setting that input came from
- * (the engine's `steps` is §3's `epochs`), so the page finds the control by key, not by message.
- */
-export async function fromSettings<T>(from: Partial<Record<EngineInput | LmInputCode, string>>, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    // The language model's errors say what they are about by code, the matrix engine's by input.
-    const setting = e instanceof EngineInputError ? from[e.input] : e instanceof LmInputError ? from[e.code] : undefined;
-    throw setting ? new SettingError(setting, (e as Error).message) : e;
-  }
 }

@@ -6,12 +6,14 @@
  * or it trains them again. Either way x_test is drawn after §3's draws, as in the notebook.
  */
 import type { Engine } from '../types';
-import { allclose, axpy, deltaW, fromPlain, matmulT, matrix, maxAbsDiff, runClock, toPlain } from './matrix';
+import { axpy, deltaW, fromPlain, matmulT, matrix, toPlain } from './matrix';
+import { allclose, maxAbsDiff } from './compare';
+import { runClock } from './clock';
 import { throwIfAborted } from '../errors';
-import { TRAINING_DEFAULTS, trainingComparison, trainingSetup } from './training';
+import { MERGING_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
+import { trainingComparison, trainingSetup } from './training';
 import type { ExperimentOptions, MergingResult, MergingSettings, TrainingProgress, TrainingResult, TrainingSettings } from './types';
 
-export const MERGING_DEFAULTS: MergingSettings = { ...TRAINING_DEFAULTS, testTokens: 4 };
 
 const TRAINING_KEYS = Object.keys(TRAINING_DEFAULTS) as (keyof TrainingSettings)[];
 

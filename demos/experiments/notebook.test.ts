@@ -13,7 +13,7 @@ import type { Engine } from '../types';
 import { formatNotebook, formatSavings, runNotebook, savingsTable, type NotebookResults } from './index';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const referenceText = readFileSync(path.resolve(repoRoot, 'tests/fixtures/reference_output_cpu.txt'), 'utf8');
+const referenceText = readFileSync(path.resolve(repoRoot, 'companion/reference_output_cpu.txt'), 'utf8');
 
 /** The reference's lines, per `=== cell N` block. */
 function cells(text: string): Map<number, string[]> {

@@ -8,12 +8,13 @@
 import { TorchGenerator } from '../random';
 import type { Engine } from '../types';
 import { initLora } from './implementation';
-import { throwIfAborted } from '../errors';
-import { fromSettings, runClock, scalingFor } from './matrix';
-import { TRAINING_DEFAULTS, TRAINING_INPUTS, trainingSetup } from './training';
+import { inSettings, throwIfAborted } from '../errors';
+import { runClock } from './clock';
+import { scalingFor } from '../scaling';
+import { RANK_SWEEP_DEFAULTS } from './defaults';
+import { TRAINING_INPUTS, trainingSetup } from './training';
 import type { ExperimentOptions, RankSweepProgress, RankSweepResult, RankSweepRow, RankSweepSettings } from './types';
 
-export const RANK_SWEEP_DEFAULTS: RankSweepSettings = { ...TRAINING_DEFAULTS, ranks: [1, 2, 4, 8, 16, 32] };
 
 export async function rankSweep(
   engine: Engine,
@@ -32,7 +33,7 @@ export async function rankSweep(
     throwIfAborted(opts.signal);
     const { a, b } = initLora(new TorchGenerator(s.seed), d, d, r);
     // Every engine input about the adapter's rank came from the list of ranks.
-    const run = await fromSettings({ ...TRAINING_INPUTS, rank: 'ranks' }, () =>
+    const run = await inSettings({ ...TRAINING_INPUTS, rank: 'ranks' }, () =>
       engine.trainLora({
         x, y, w: w0, a0: a, b0: b,
         scaling: scalingFor(s.scalingRule, s.alpha, r),

@@ -11,7 +11,6 @@ export const SAVINGS_MODELS: SavingsModel[] = [
   { name: '70B', dModel: 8192, layers: 80, matricesPerLayer: 2 },
 ];
 export const SAVINGS_RANKS: number[] = [4, 8, 16, 64];
-export const SAVINGS_DEFAULTS: SavingsSettings = { models: SAVINGS_MODELS, ranks: SAVINGS_RANKS };
 
 export function savingsTable(models: SavingsModel[] = SAVINGS_MODELS, ranks: number[] = SAVINGS_RANKS): SavingsTable[] {
   return models.map((model) => {

@@ -5,23 +5,13 @@
 import { TorchGenerator } from '../random';
 import type { Engine, Matrix, Progress } from '../types';
 import { initLora } from './implementation';
-import { throwIfAborted, TrainingDivergedError } from '../errors';
-import { axpy, fromSettings, matmulT, matrix, runClock, scaled, scalingFor, toPlain } from './matrix';
+import { inSettings, throwIfAborted, TrainingDivergedError } from '../errors';
+import { axpy, matmulT, matrix, scaled, toPlain } from './matrix';
+import { runClock } from './clock';
+import { scalingFor } from '../scaling';
+import { TRAINING_DEFAULTS } from './defaults';
 import type { ExperimentOptions, LossCurve, TrainingProgress, TrainingResult, TrainingSettings } from './types';
 
-export const TRAINING_DEFAULTS: TrainingSettings = {
-  seed: 42,
-  dModel: 32,
-  seqLen: 8,
-  nSamples: 200,
-  rank: 4,
-  targetRank: 4,
-  alpha: 8,
-  lr: 0.01,
-  epochs: 100,
-  optimizer: 'sgd',
-  scalingRule: 'alpha/r',
-};
 
 /** The task data of §3 and the adapter's initial state, as the notebook draws them. */
 export interface TrainingSetup {
@@ -93,7 +83,7 @@ export async function trainingComparison(
   // A diverged run reports its losses up to the failing step first, so a chart keeps them.
   const training = async <T>(run: TrainingProgress['run'], train: () => Promise<T>): Promise<T> => {
     try {
-      return await fromSettings(TRAINING_INPUTS, train);
+      return await inSettings(TRAINING_INPUTS, train);
     } catch (e) {
       if (e instanceof TrainingDivergedError) report(run, e.losses);
       throw e;

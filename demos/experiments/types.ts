@@ -6,14 +6,16 @@
  * Everything is plain JSON: numbers, strings, booleans, arrays and PlainMatrix, so a
  * build-time result can be embedded in the page and a live result has the same shape.
  */
-import type { LmDemoFrame, TargetModule } from '../lm/index';
-import type { FileSource } from './language-model';
+import type { LmDemoFrame } from '../lm/demo-run';
+import type { LmTask } from '../lm/files';
+import type { TargetModule } from '../lm/model';
+import type { ScalingRule } from '../scaling';
 import type { Backend, Optimizer } from '../types';
+
+export type { LmTask, ScalingRule };
 
 /** A row-major matrix as plain JSON. */
 export type PlainMatrix = { rows: number; cols: number; data: number[] };
-
-export type ScalingRule = 'alpha/r' | 'alpha/sqrt(r)';
 
 /** Facts about the run that every result carries. */
 export interface RunInfo {
@@ -218,8 +220,6 @@ export interface SavingsSettings {
 }
 
 // §8 A real language model ------------------------------------------------------------
-/** Chapter 8's adaptation tasks: which text the adapter learns. */
-export type LmTask = 'devil' | 'sotu';
 export interface LanguageModelSettings {
   /** The text the adapter trains on: The Devil's Dictionary or State of the Union addresses. */
   task: LmTask; // 'devil'
@@ -265,6 +265,12 @@ export interface LanguageModelProgress extends ExperimentProgress<LanguageModelR
   /** Bytes of the model and texts loaded so far, and in all (0 when not known yet). */
   loaded: number;
   total: number;
+}
+
+/** A source of the site's static files, by path under its root. */
+export interface FileSource {
+  /** The file's bytes; `onBytes(loaded, total)` follows the download (total 0 when unknown). */
+  read(path: string, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
 /** The options every experiment takes besides its settings. */

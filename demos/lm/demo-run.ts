@@ -5,12 +5,12 @@
  * `LmDemoFrame`, so the page can draw either.
  */
 import type { LanguageModelEngine } from './engine';
-import { throwIfAborted } from '../errors';
-import { LmInputError } from './errors';
+import { SettingError, throwIfAborted, TrainingBrokeDownError } from '../errors';
+import { LM_DEFAULTS } from './defaults';
 import { evaluateLoss } from './evaluate';
 import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, parameterCount } from './model';
 import { continuePrompt } from './sample';
-import { type Trained, trainLanguageModel } from './train';
+import { breakdownOf, type Trained, trainLanguageModel } from './train';
 import type { Optimizer } from '../types';
 
 export interface LmDemoOptions {
@@ -75,7 +75,7 @@ export async function switchAdapters(
     signal?: AbortSignal;
   },
 ): Promise<LmSwitch> {
-  const windows = o.valWindows ?? 16;
+  const windows = o.valWindows ?? LM_DEFAULTS.valWindows;
   const sample = { maxNewTokens: o.sampleLength, temperature: o.temperature, seed: o.seed };
   const rows: LmSwitch['rows'] = [];
   for (const a of [{ id: 'base', adapter: undefined, steps: 0, sample: o.baseSample }, ...o.adapters]) {
@@ -96,24 +96,31 @@ export async function runLanguageModelDemo(
   o: LmDemoOptions,
   onFrame?: (f: LmDemoFrame) => void | Promise<void>,
 ): Promise<LmDemoFrame & Trained> {
-  const K = o.stepsPerRun ?? 10;
+  const K = o.stepsPerRun ?? LM_DEFAULTS.stepsPerRun;
   if (!Number.isInteger(o.refreshEvery) || o.refreshEvery < K || o.refreshEvery % K !== 0) {
-    throw new LmInputError('stepsPerRun', `Samples refresh every ${K} steps or a multiple of it, not every ${o.refreshEvery}.`);
+    throw new SettingError('stepsPerRun', `Samples refresh every ${K} steps or a multiple of it, not every ${o.refreshEvery}.`);
   }
   const sample = { maxNewTokens: o.sampleLength, temperature: o.temperature, seed: o.seed };
   encode(model, o.prompt); // a prompt outside the vocabulary fails before anything trains
   const train = encode(model, texts.train);
   const val = encode(model, texts.val);
-  const windows = o.valWindows ?? 16;
+  const windows = o.valWindows ?? LM_DEFAULTS.valWindows;
   const trainableParameters = o.mode === 'full' ? parameterCount(model.config) : adapterParameterCount(model.config, o.mode);
   const baseSample = await continuePrompt(engine, model, o.prompt, sample);
   const frame: LmDemoFrame = {
     step: 0, trainLosses: [], valLosses: [{ step: 0, loss: await evaluateLoss(engine, model, val, { windows }) }],
     baseSample, adaptedSample: baseSample, tokensPerSecond: 0, backend: engine.backend, trainableParameters, trainingStateBytes: 16 * trainableParameters, done: false,
   };
+  const breakdown = breakdownOf(model.config.vocabSize);
   const refresh = async (t: Trained, step: number): Promise<void> => {
     const m = t.model ?? model;
-    frame.valLosses.push({ step, loss: await evaluateLoss(engine, m, val, { windows }, t.adapter) });
+    const loss = await evaluateLoss(engine, m, val, { windows }, t.adapter);
+    // Non-finite or uniform (all-equal, e.g. all-zero) logits on held-out text: the model broke
+    // down even if the training losses did not show it. Reported like a divergence, at this step.
+    if (!Number.isFinite(loss) || Math.abs(loss - breakdown.loss) <= breakdown.tolerance) {
+      throw new TrainingBrokeDownError(step, Float32Array.from(frame.trainLosses), `the held-out loss is ${loss}: the model's logits are ${Number.isFinite(loss) ? 'all equal (typically all zero)' : 'not finite'}.`);
+    }
+    frame.valLosses.push({ step, loss });
     frame.adaptedSample = await continuePrompt(engine, m, o.prompt, sample, t.adapter);
   };
   const r = await trainLanguageModel(engine, {

@@ -1,12 +1,14 @@
 /**
  * The language-model engine: forward passes, losses and sampling on the Runtime's sessions
- * (cached per shape), for the base model or with a LoRA adapter.
+ * (cached per shape), for the base model or with a LoRA adapter. It runs on the Runtime of an
+ * Engine (`LanguageModelEngine.on(engine)`): one onnxruntime and one session cache per page.
  */
+import { createEngine, runtimeOf } from '../engine';
 import { GraphBuilder } from '../onnx/builder';
-import { chooseRuntime, type OrtTensor, type Runtime } from '../runtime';
-import type { Backend } from '../types';
+import type { OrtTensor, Runtime } from '../runtime';
+import type { Backend, Engine } from '../types';
 import { Tape } from './autodiff';
-import { LmInputError } from './errors';
+import { SettingError } from '../errors';
 import { adapterInputNames, adapterInputs, buildForward, weightInputs } from './graph';
 import { type Adapter, type LanguageModel, type LoraSpec, loraScaling, weightNames } from './model';
 
@@ -39,12 +41,20 @@ export class LanguageModelEngine {
 
   private constructor(
     readonly rt: Runtime,
-    readonly fallbackReason?: string,
+    readonly fallbackReason: string | undefined,
+    /** The engine this one made for itself (`create`), disposed with it; none when it shares a page's. */
+    private readonly own?: Engine,
   ) {}
 
+  /** The language model on `engine`'s runtime (its sessions, its backend); `dispose` leaves `engine` alone. */
+  static on(engine: Engine): LanguageModelEngine {
+    return new LanguageModelEngine(runtimeOf(engine), engine.fallbackReason);
+  }
+
+  /** An engine of its own (scripts, tests): createEngine's runtime, disposed with this. */
   static async create(o: { backend?: Backend | 'auto' } = {}): Promise<LanguageModelEngine> {
-    const { runtime, fallbackReason } = await chooseRuntime(o.backend ?? 'auto');
-    return new LanguageModelEngine(runtime, fallbackReason);
+    const engine = await createEngine({ backend: o.backend ?? 'auto' });
+    return new LanguageModelEngine(runtimeOf(engine), engine.fallbackReason, engine);
   }
 
   get backend(): Backend {
@@ -72,7 +82,7 @@ export class LanguageModelEngine {
       feeds[n.a] = this.rt.tensorOf(p.a.data, p.a.shape);
       feeds[n.b] = this.rt.tensorOf(p.b.data, p.b.shape);
       if (adapter.spec.useDora) {
-        if (!p.magnitude) throw new LmInputError('adapter', `${p.path}: a DoRA adapter needs lora_magnitude_vector for every module.`);
+        if (!p.magnitude) throw new SettingError('adapter', `${p.path}: a DoRA adapter needs lora_magnitude_vector for every module.`);
         feeds[n.m] = this.rt.tensorOf(p.magnitude.data, p.magnitude.shape);
       }
     }
@@ -86,8 +96,8 @@ export class LanguageModelEngine {
   async forward(model: LanguageModel, batch: Batch, adapter?: Adapter): Promise<{ logits: Float32Array; loss?: number }> {
     const c = model.config;
     const { batch: B, context: T } = batch;
-    if (T < 1 || T > c.maxPositions) throw new LmInputError('text', `A window must hold 1 to ${c.maxPositions} tokens, not ${T}.`);
-    if (batch.x.length !== B * T) throw new LmInputError('text', `x holds ${batch.x.length} ids, not ${B} × ${T}.`);
+    if (T < 1 || T > c.maxPositions) throw new SettingError('text', `A window must hold 1 to ${c.maxPositions} tokens, not ${T}.`);
+    if (batch.x.length !== B * T) throw new SettingError('text', `x holds ${batch.x.length} ids, not ${B} × ${T}.`);
     const withLoss = batch.y !== undefined;
     const key = `lm-forward-${B}x${T}-${specKey(adapter?.spec)}-${withLoss ? 'loss' : 'logits'}`;
     const session = await this.rt.session(key, () => {
@@ -113,6 +123,6 @@ export class LanguageModelEngine {
   }
 
   async dispose(): Promise<void> {
-    await this.rt.dispose();
+    await this.own?.dispose();
   }
 }

@@ -4,7 +4,6 @@
  */
 export { Tape, type Tensor } from './autodiff';
 export { LanguageModelEngine, oneHot, type Batch } from './engine';
-export { LmInputError, type LmInputCode } from './errors';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
   LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, encode, initAdapter, loraScaling, moduleAlpha, moduleRank, moduleScaling,
@@ -17,14 +16,10 @@ export {
 export { svd64, type Svd64 } from './variants/svd64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
-export {
-  LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN, adapterGradients, sampleBatch, trainLanguageModel, validateSpec,
-  type LmTrainOptions, type LmTrainResult,
-} from './train';
+export { BREAKDOWN_STEPS, adapterGradients, breakdownOf, sampleBatch, trainLanguageModel, validateSpec, type LmTrainOptions, type LmTrainResult } from './train';
+export { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
+export { LANGUAGE_MODEL_FILES, LM_TASKS, MODEL_NAME, PUBLIC_DIR, type LmTask } from './files';
 export { evaluateLoss, heldOutWindows } from './evaluate';
-
-/** The committed base model, relative to the site's root (public/). */
-export const BASE_MODEL_DIR = 'models/austen-char-llama';
 export { chapterNumbers, type ChapterNumbers } from './numbers';
 export { runLanguageModelDemo, switchAdapters, type LmDemoFrame, type LmDemoOptions, type LmSwitch } from './demo-run';
 export type { Trained } from './train';

@@ -6,7 +6,8 @@
 import { readSafetensors } from '../export/safetensors';
 import { patternKey } from '../peft/config';
 import { TorchGenerator } from '../random';
-import { LmInputError } from './errors';
+import { scalingFor } from '../scaling';
+import { SettingError } from '../errors';
 
 /** The LlamaConfig fields the engine uses (transformers' names in the JSON). */
 export interface LlamaConfig {
@@ -95,11 +96,11 @@ export function moduleAlpha(spec: LoraSpec, path: string): number {
 export function moduleScaling(spec: LoraSpec, path: string): number {
   const r = moduleRank(spec, path);
   const a = moduleAlpha(spec, path);
-  return spec.useRslora ? a / Math.sqrt(r) : a / r;
+  return scalingFor(spec.useRslora ? 'alpha/sqrt(r)' : 'alpha/r', a, r);
 }
 
-/** The spec-wide s = α/r (or α/√r): the scale of every module when there are no patterns. */
-export const loraScaling = (s: LoraSpec): number => (s.useRslora ? s.alpha / Math.sqrt(s.rank) : s.alpha / s.rank);
+/** The spec-wide s (the scale of every module when there are no patterns): the engine's one scaling function, with PEFT's `use_rslora` as the rule. */
+export const loraScaling = (s: LoraSpec): number => scalingFor(s.useRslora ? 'alpha/sqrt(r)' : 'alpha/r', s.alpha, s.rank);
 
 /** One adapted module: ΔW = s·B·A with A (r, in), B (out, r). */
 export interface LoraPair {
@@ -118,7 +119,7 @@ export interface Adapter {
 
 function num(o: Record<string, unknown>, key: string): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new LmInputError('model', `config.json: "${key}" must be a number, not ${JSON.stringify(v)}.`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SettingError('model', `config.json: "${key}" must be a number, not ${JSON.stringify(v)}.`);
   return v;
 }
 
@@ -137,17 +138,17 @@ export function parseModel(configJson: string, safetensors: Uint8Array, vocabJso
     ropeTheta: typeof rope.rope_theta === 'number' ? rope.rope_theta : num(raw, 'rope_theta'),
   };
   if ((raw.num_key_value_heads ?? config.numHeads) !== config.numHeads) {
-    throw new LmInputError('model', 'Grouped-query attention (num_key_value_heads ≠ num_attention_heads) is not supported.');
+    throw new SettingError('model', 'Grouped-query attention (num_key_value_heads ≠ num_attention_heads) is not supported.');
   }
-  if (raw.hidden_act !== 'silu') throw new LmInputError('model', `hidden_act must be "silu", not ${JSON.stringify(raw.hidden_act)}.`);
+  if (raw.hidden_act !== 'silu') throw new SettingError('model', `hidden_act must be "silu", not ${JSON.stringify(raw.hidden_act)}.`);
   const vocab = JSON.parse(vocabJson) as unknown;
   if (!Array.isArray(vocab) || vocab.length !== config.vocabSize || !vocab.every((c) => typeof c === 'string')) {
-    throw new LmInputError('model', `vocab.json must be an array of ${config.vocabSize} strings.`);
+    throw new SettingError('model', `vocab.json must be an array of ${config.vocabSize} strings.`);
   }
   const weights = new Map<string, Weight>();
   for (const t of readSafetensors(safetensors).tensors) weights.set(t.name, { shape: t.shape, data: t.data });
   if (raw.tie_word_embeddings === true && !weights.has('lm_head.weight')) weights.set('lm_head.weight', weights.get('model.embed_tokens.weight')!);
-  for (const name of weightNames(config)) if (!weights.has(name)) throw new LmInputError('model', `model.safetensors has no tensor "${name}".`);
+  for (const name of weightNames(config)) if (!weights.has(name)) throw new SettingError('model', `model.safetensors has no tensor "${name}".`);
   return { config, vocab: vocab as string[], weights };
 }
 
@@ -187,8 +188,8 @@ export function adapterParameterCount(c: LlamaConfig, spec: LoraSpec): number {
  * ‖W + s·B·A‖ per row, also needs them: `doraMagnitude` (model.ts) fills it here when `weights` are given.
  */
 export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number, weights?: Map<string, Weight>): Adapter {
-  if (spec.init === 'pissa') throw new LmInputError('init', 'PiSSA starts from the base weights: use prepareVariant (demos/lm/variants/prepare.ts).');
-  if (spec.useDora && !weights) throw new LmInputError('init', "DoRA's magnitude starts as the base weight's row norms: pass the model's weights to initAdapter.");
+  if (spec.init === 'pissa') throw new SettingError('init', 'PiSSA starts from the base weights: use prepareVariant (demos/lm/variants/prepare.ts).');
+  if (spec.useDora && !weights) throw new SettingError('init', "DoRA's magnitude starts as the base weight's row norms: pass the model's weights to initAdapter.");
   const gen = new TorchGenerator(seed);
   const modules: LoraPair[] = [];
   for (let i = 0; i < c.numLayers; i++) {
@@ -244,7 +245,7 @@ export function doraMagnitude(w: Weight, pair: Pick<LoraPair, 'a' | 'b'>, s: num
   return { shape: [out], data: m };
 }
 
-/** Token ids of `text`; a character outside the vocabulary is an LmInputError that names it. */
+/** Token ids of `text`; a character outside the vocabulary is a SettingError that names it. */
 export function encode(model: LanguageModel, text: string): number[] {
   const index = new Map(model.vocab.map((ch, i) => [ch, i]));
   const ids: number[] = [];
@@ -256,7 +257,7 @@ export function encode(model: LanguageModel, text: string): number[] {
   }
   if (unknown.size) {
     const list = [...unknown].map((ch) => JSON.stringify(ch)).join(', ');
-    throw new LmInputError('vocabulary', `The text has ${unknown.size === 1 ? 'a character' : 'characters'} the model has never seen: ${list}. The vocabulary is ${model.vocab.length} characters (plain ASCII letters, digits and punctuation).`);
+    throw new SettingError('prompt', `The text has ${unknown.size === 1 ? 'a character' : 'characters'} the model has never seen: ${list}. The vocabulary is ${model.vocab.length} characters (plain ASCII letters, digits and punctuation).`, 'vocabulary');
   }
   return ids;
 }

@@ -7,7 +7,7 @@
  */
 import { writeSafetensors } from '../export/safetensors';
 import { readPeftAdapter as readAnyPeftAdapter } from '../peft/index';
-import { LmInputError } from './errors';
+import { SettingError } from '../errors';
 import { type Adapter, type LlamaConfig, type LoraPair, type LoraSpec, TARGET_MODULES, type TargetModule, modulePath, moduleShape } from './model';
 
 export interface PeftAdapterConfig {
@@ -74,7 +74,7 @@ const MODULE_PATH = /^model\.layers\.(\d+)\.(self_attn|mlp)\.([a-z_]+)$/;
 function initOf(v: unknown): LoraSpec['init'] {
   if (v === true || v === false || v === 'gaussian' || v === 'eva' || v === 'default') return v === 'gaussian' ? 'gaussian' : 'default';
   if (v === 'pissa') return 'pissa';
-  throw new LmInputError(
+  throw new SettingError(
     'adapter',
     `adapter_config.json: init_lora_weights ${JSON.stringify(v)} changes the base weights when PEFT loads the adapter, in a way this engine does not reproduce (it reads true, false, "gaussian", "eva" and "pissa").`,
   );
@@ -86,21 +86,21 @@ function initOf(v: unknown): LoraSpec['init'] {
  * (F32, F16, BF16, F64) is read to float32; DoRA magnitudes, rsLoRA and rank/alpha patterns
  * carry over into the spec. Anything the engine cannot apply exactly (LoRA on the embedding or
  * head, modules_to_save, biases, only some layers adapted, a base-changing initialisation) is an
- * LmInputError('adapter') that says what.
+ * SettingError('adapter') that says what.
  */
 export function readPeftAdapter(configJson: string, safetensors: Uint8Array, config?: LlamaConfig): Adapter {
   let read;
   try {
     read = readAnyPeftAdapter(configJson, safetensors);
   } catch (e) {
-    throw new LmInputError('adapter', (e as Error).message);
+    throw new SettingError('adapter', (e as Error).message);
   }
   const cfg = read.config;
   if (read.skipped.length) {
     const s = read.skipped[0]!;
-    throw new LmInputError('adapter', `The adapter has ${read.skipped.length} tensor(s) this engine cannot apply, so its logits would not be PEFT's; first: ${s.name} (${s.reason})`);
+    throw new SettingError('adapter', `The adapter has ${read.skipped.length} tensor(s) this engine cannot apply, so its logits would not be PEFT's; first: ${s.name} (${s.reason})`);
   }
-  if (cfg.fanInFanOut) throw new LmInputError('adapter', 'adapter_config.json sets fan_in_fan_out: that is for GPT-2-style Conv1D layers, not this LLaMA.');
+  if (cfg.fanInFanOut) throw new SettingError('adapter', 'adapter_config.json sets fan_in_fan_out: that is for GPT-2-style Conv1D layers, not this LLaMA.');
   const init = initOf(cfg.initLoraWeights);
   const byKind = new Map<TargetModule, Set<number>>();
   const modules: LoraPair[] = [];
@@ -108,14 +108,14 @@ export function readPeftAdapter(configJson: string, safetensors: Uint8Array, con
     const match = MODULE_PATH.exec(m.name);
     const kind = match?.[3] as TargetModule | undefined;
     if (!match || !kind || !(TARGET_MODULES as readonly string[]).includes(kind) || modulePath(Number(match[1]), kind) !== m.name) {
-      throw new LmInputError('adapter', `The adapter adapts ${m.name}; this engine adapts only the seven projections (${TARGET_MODULES.join(', ')}) of model.layers.N.`);
+      throw new SettingError('adapter', `The adapter adapts ${m.name}; this engine adapts only the seven projections (${TARGET_MODULES.join(', ')}) of model.layers.N.`);
     }
     const layer = Number(match[1]);
     if (config) {
-      if (layer >= config.numLayers) throw new LmInputError('adapter', `The adapter adapts ${m.name}, but the model has ${config.numLayers} layers.`);
+      if (layer >= config.numLayers) throw new SettingError('adapter', `The adapter adapts ${m.name}, but the model has ${config.numLayers} layers.`);
       const [out, inp] = moduleShape(config, kind);
       if (m.shape[0] !== out || m.shape[1] !== inp) {
-        throw new LmInputError('adapter', `${m.name}: the adapter's update is ${m.shape[0]} × ${m.shape[1]}, but this model's ${kind} is ${out} × ${inp}: the adapter is for another base model.`);
+        throw new SettingError('adapter', `${m.name}: the adapter's update is ${m.shape[0]} × ${m.shape[1]}, but this model's ${kind} is ${out} × ${inp}: the adapter is for another base model.`);
       }
     }
     if (!byKind.has(kind)) byKind.set(kind, new Set());
@@ -124,11 +124,11 @@ export function readPeftAdapter(configJson: string, safetensors: Uint8Array, con
     if (m.magnitude) pair.magnitude = { shape: [m.shape[0]], data: m.magnitude() };
     modules.push(pair);
   }
-  if (!modules.length) throw new LmInputError('adapter', 'adapter_model.safetensors holds no lora_A/lora_B pairs.');
+  if (!modules.length) throw new SettingError('adapter', 'adapter_model.safetensors holds no lora_A/lora_B pairs.');
   const layers = config?.numLayers ?? Math.max(...[...byKind.values()].flatMap((s) => [...s])) + 1;
   for (const [kind, set] of byKind) {
     if (set.size !== layers) {
-      throw new LmInputError('adapter', `The adapter adapts ${kind} in layers ${[...set].sort((x, y) => x - y).join(', ')} only; this engine applies a module kind in every layer (layers_to_transform is not supported).`);
+      throw new SettingError('adapter', `The adapter adapts ${kind} in layers ${[...set].sort((x, y) => x - y).join(', ')} only; this engine applies a module kind in every layer (layers_to_transform is not supported).`);
     }
   }
   const targets = TARGET_MODULES.filter((t) => byKind.has(t));

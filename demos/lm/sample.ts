@@ -6,7 +6,7 @@
  */
 import { TorchGenerator } from '../random';
 import type { LanguageModelEngine } from './engine';
-import { LmInputError } from './errors';
+import { SettingError } from '../errors';
 import { type Adapter, type LanguageModel, decode, encode } from './model';
 
 export const MAX_NEW_TOKENS = 1000;
@@ -19,11 +19,11 @@ export interface SampleOptions {
 }
 
 export async function continuePrompt(engine: LanguageModelEngine, model: LanguageModel, prompt: string, o: SampleOptions, adapter?: Adapter): Promise<string> {
-  if (prompt.length === 0) throw new LmInputError('prompt', 'The prompt is empty: type at least one character.');
+  if (prompt.length === 0) throw new SettingError('prompt', 'The prompt is empty: type at least one character.');
   if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1 || o.maxNewTokens > MAX_NEW_TOKENS) {
-    throw new LmInputError('prompt', `The continuation must be 1 to ${MAX_NEW_TOKENS} characters long, not ${o.maxNewTokens}.`);
+    throw new SettingError('prompt', `The continuation must be 1 to ${MAX_NEW_TOKENS} characters long, not ${o.maxNewTokens}.`);
   }
-  if (!Number.isFinite(o.temperature) || o.temperature < 0) throw new LmInputError('prompt', `The temperature must be a finite number ≥ 0, not ${o.temperature}.`);
+  if (!Number.isFinite(o.temperature) || o.temperature < 0) throw new SettingError('prompt', `The temperature must be a finite number ≥ 0, not ${o.temperature}.`);
   const ids = encode(model, prompt);
   const T = model.config.maxPositions;
   const V = model.config.vocabSize;

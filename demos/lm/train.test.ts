@@ -1,12 +1,12 @@
 // Adapter gradients of the committed model against torch autograd (peft), a few Adam and SGD steps
 // against torch.optim (fixtures by scripts/lm/make_fixtures.py), and the typed errors of bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainingDivergedError } from '../errors';
+import { SettingError, TrainingDivergedError } from '../errors';
+import { MAX_LM_BATCH, MAX_LM_STEPS } from './defaults';
 import { LanguageModelEngine } from './engine';
-import { LmInputError } from './errors';
 import { type Adapter, type LanguageModel, encode } from './model';
 import { fixtureAdapter, fixtureSpec, loadModelDir, loadReference, relativeError } from './test-support';
-import { adapterGradients, MAX_LM_BATCH, MAX_LM_STEPS, trainLanguageModel } from './train';
+import { adapterGradients, trainLanguageModel } from './train';
 
 const ref = loadReference();
 let engine: LanguageModelEngine;
@@ -89,15 +89,15 @@ describe('bad input gets typed errors', () => {
   for (const [name, patch, code] of cases) {
     it(name, async () => {
       const e = await trainLanguageModel(engine, { ...base(), ...patch } as never).catch((x: unknown) => x);
-      expect(e).toBeInstanceOf(LmInputError);
-      expect((e as LmInputError).code).toBe(code);
+      expect(e).toBeInstanceOf(SettingError);
+      expect((e as SettingError).code).toBe(code);
     });
   }
 
   it('a prompt with characters outside the vocabulary names them', () => {
     const e = (() => { try { encode(model, 'naïve — café'); } catch (x) { return x; } })();
-    expect(e).toBeInstanceOf(LmInputError);
-    expect((e as LmInputError).code).toBe('vocabulary');
+    expect(e).toBeInstanceOf(SettingError);
+    expect((e as SettingError).code).toBe('vocabulary');
     expect((e as Error).message).toContain('"ï"');
     expect((e as Error).message).toContain('"—"');
   });

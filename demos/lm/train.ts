@@ -1,23 +1,21 @@
 /**
  * Training the language model: LoRA adapters (frozen base) or every weight (full fine-tuning),
- * K optimizer steps unrolled per graph run, parameters and Adam moments fed back (kept on the
+ * K optimizer steps unrolled per graph run on the engine's one loop (demos/train-loop.ts): parameters and Adam moments fed back (kept on the
  * GPU on WebGPU), sessions cached per shape, AbortSignal between runs, divergence stops with
  * its step. `losses[t]` is the loss of step t's batch before update t, as PyTorch's loop logs it.
  */
-import { abortError, throwIfAborted, TrainingDivergedError } from '../errors';
-import { adamStep, ADAM, sgdStep } from '../graphs/optimizer';
-import type { Optimizer } from '../types';
+import { SettingError, throwIfAborted } from '../errors';
+import { adamStep, HP, sgdStep } from '../graphs/optimizer';
 import { GraphBuilder } from '../onnx/builder';
 import type { OrtTensor } from '../runtime';
 import { TorchGenerator } from '../random';
+import { type Breakdown, runsOf, trainLoop } from '../train-loop';
+import type { Optimizer } from '../types';
 import { Tape, type Tensor } from './autodiff';
+import { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
-import { LmInputError } from './errors';
 import { adapterInputNames, buildForward, weightShape } from './graph';
 import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, weightNames } from './model';
-
-import { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
-export { LM_DEMO_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN };
 
 export interface LmTrainOptions {
   model: LanguageModel;
@@ -25,7 +23,7 @@ export interface LmTrainOptions {
   tokens: ArrayLike<number>;
   /** LoRA spec, or 'full' for full fine-tuning of every weight. */
   mode: LoraSpec | 'full';
-  /** Starting adapter (LoRA); default: `initAdapter(config, spec, seed)`. */
+  /** Starting adapter (LoRA); default: `initAdapter(config, spec, seed, model.weights)`. */
   adapter?: Adapter;
   optimizer?: Optimizer;
   lr: number;
@@ -68,22 +66,22 @@ export interface LmTrainResult extends Trained {
 
 export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
   if (!Array.isArray(spec.targets) || spec.targets.length === 0) {
-    throw new LmInputError('targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
+    throw new SettingError('targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
   }
   const unknown = spec.targets.filter((t) => !(TARGET_MODULES as readonly string[]).includes(t));
-  if (unknown.length) throw new LmInputError('targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
+  if (unknown.length) throw new SettingError('targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
   if (spec.init !== undefined && !LORA_INITS.includes(spec.init)) {
-    throw new LmInputError('init', `The initialisation must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(spec.init)}.`);
+    throw new SettingError('init', `The initialisation must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(spec.init)}.`);
   }
   for (const [name, pattern] of [['rank_pattern', spec.rankPattern], ['alpha_pattern', spec.alphaPattern]] as const) {
     for (const [key, v] of Object.entries(pattern ?? {})) {
       try {
         new RegExp(key);
       } catch {
-        throw new LmInputError('pattern', `${name}: the key ${JSON.stringify(key)} is not a valid regular expression.`);
+        throw new SettingError('pattern', `${name}: the key ${JSON.stringify(key)} is not a valid regular expression.`);
       }
       const ok = name === 'rank_pattern' ? Number.isInteger(v) && v >= 1 : Number.isFinite(v) && v > 0;
-      if (!ok) throw new LmInputError('pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
+      if (!ok) throw new SettingError('pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
     }
   }
   for (let i = 0; i < model.config.numLayers; i++) {
@@ -94,36 +92,36 @@ export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
       const r = moduleRank(spec, path);
       if (!Number.isInteger(r) || r < 1 || r > width) {
         const from = r === spec.rank ? 'The rank' : `The rank of ${path} (from rank_pattern)`;
-        throw new LmInputError('rank', `${from} must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${r}.`);
+        throw new SettingError('rank', `${from} must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${r}.`);
       }
       if (spec.init === 'pissa' && 2 * r > width) {
         // PEFT saves a trained PiSSA adapter for the original base as a rank-2r LoRA.
-        throw new LmInputError('rank', `PiSSA saves a rank-2r adapter: the rank of ${path} must be at most ${Math.floor(width / 2)}, not ${r}.`);
+        throw new SettingError('rank', `PiSSA saves a rank-2r adapter: the rank of ${path} must be at most ${Math.floor(width / 2)}, not ${r}.`);
       }
       const a = moduleAlpha(spec, path);
-      if (!Number.isFinite(a) || a <= 0) throw new LmInputError('alpha', `α must be a finite number above 0, not ${a}.`);
+      if (!Number.isFinite(a) || a <= 0) throw new SettingError('alpha', `α must be a finite number above 0, not ${a}.`);
     }
   }
   if (spec.init === 'pissa' && spec.useDora) {
-    throw new LmInputError('init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B and drops the magnitude. Choose one.");
+    throw new SettingError('init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B and drops the magnitude. Choose one.");
   }
   if (spec.init === 'pissa' && spec.useRslora && (Object.keys(spec.rankPattern ?? {}).length || Object.keys(spec.alphaPattern ?? {}).length)) {
-    throw new LmInputError('init', 'PEFT cannot convert a PiSSA adapter with rsLoRA and rank/alpha patterns together for the original base: drop one.');
+    throw new SettingError('init', 'PEFT cannot convert a PiSSA adapter with rsLoRA and rank/alpha patterns together for the original base: drop one.');
   }
 }
 
 function validate(o: LmTrainOptions, context: number, K: number): void {
   if (o.mode !== 'full') validateSpec(o.model, o.mode);
-  if (!Number.isFinite(o.lr) || o.lr <= 0) throw new LmInputError('lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
-  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > MAX_LM_STEPS) throw new LmInputError('steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
-  if (!Number.isInteger(o.batch) || o.batch < 1 || o.batch > MAX_LM_BATCH) throw new LmInputError('batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
-  if (!Number.isInteger(K) || K < 1 || K > MAX_LM_STEPS_PER_RUN) throw new LmInputError('stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
+  if (!Number.isFinite(o.lr) || o.lr <= 0) throw new SettingError('lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
+  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > MAX_LM_STEPS) throw new SettingError('steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
+  if (!Number.isInteger(o.batch) || o.batch < 1 || o.batch > MAX_LM_BATCH) throw new SettingError('batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
+  if (!Number.isInteger(K) || K < 1 || K > MAX_LM_STEPS_PER_RUN) throw new SettingError('stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
   if (!Number.isInteger(context) || context < 2 || context > o.model.config.maxPositions) {
-    throw new LmInputError('text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
+    throw new SettingError('text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
   }
   const ratio = o.loraplusRatio ?? 1;
-  if (!Number.isFinite(ratio) || ratio <= 0) throw new LmInputError('loraplusRatio', `LoRA+'s ratio must be a finite number above 0, not ${o.loraplusRatio}.`);
-  if (!o.batches && o.tokens.length < context + 2) throw new LmInputError('text', `The training text must be longer than one window (${context + 1} characters).`);
+  if (!Number.isFinite(ratio) || ratio <= 0) throw new SettingError('loraplusRatio', `LoRA+'s ratio must be a finite number above 0, not ${o.loraplusRatio}.`);
+  if (!o.batches && o.tokens.length < context + 2) throw new SettingError('text', `The training text must be longer than one window (${context + 1} characters).`);
 }
 
 /** Random windows (batch, context) of `tokens` and their next tokens, from a seeded generator. */
@@ -185,18 +183,6 @@ function adapterWith(like: Adapter, values: Map<string, Float32Array>): Adapter 
   };
 }
 
-/** Adam's per-step factors lr/(1−β₁ᵗ) and √(1−β₂ᵗ), in float64 as PyTorch computes them. */
-function hyper(K: number, optimizer: Optimizer, lr: number, t0: number): Float32Array {
-  if (optimizer === 'sgd') return new Float32Array([lr, 0, 0, 0]);
-  const hp = new Float32Array(Math.max(4, 2 * K));
-  for (let j = 0; j < K; j++) {
-    const t = t0 + j + 1;
-    hp[2 * j] = lr / (1 - ADAM.beta1 ** t);
-    hp[2 * j + 1] = Math.sqrt(1 - ADAM.beta2 ** t);
-  }
-  return hp;
-}
-
 /** The graph of K unrolled steps. */
 function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Param[], K: number, B: number, T: number, optimizer: Optimizer, loraplusRatio: number): GraphBuilder {
   const c = model.config;
@@ -207,7 +193,7 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
   let current = params.map((p) => g.input(p.name, p.shape));
   let m = optimizer === 'adam' ? params.map((p) => g.input(`${p.name}.m`, p.shape)) : [];
   let v = optimizer === 'adam' ? params.map((p) => g.input(`${p.name}.v`, p.shape)) : [];
-  const hp = g.input('hp', [optimizer === 'adam' ? Math.max(4, 2 * K) : 4]);
+  const hp = g.input('hp', [HP.length(K, optimizer)]);
   const losses: string[] = [];
   for (let k = 0; k < K; k++) {
     const t = new Tape(g);
@@ -225,18 +211,19 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
     losses.push(g.reshape(loss!.name, [1]));
     const grads = t.grad(loss!, watched);
     // LoRA+: B (and every 1-D trainable, PEFT's groupB) steps with ratio × the learning rate;
-    // Adam's update is linear in lr, so the ratio multiplies the step size lr/(1−β₁ᵗ).
+    // Adam's update is linear in lr, so the ratio multiplies the step size lr/(1−β₁ᵗ) in the graph
+    // (the hp layout stays the engine's one layout).
     const inGroupB = (p: Param): boolean => loraplusRatio !== 1 && (p.role === 'b' || p.role === 'm');
     if (optimizer === 'adam') {
-      const stepSize = g.gather(hp, [2 * k], 0);
+      const stepSize = g.gather(hp, [HP.adam + 2 * k], 0);
       const stepSizeB = loraplusRatio !== 1 ? g.scale(stepSize, loraplusRatio) : stepSize;
-      const bc2 = g.gather(hp, [2 * k + 1], 0);
+      const bc2 = g.gather(hp, [HP.adam + 2 * k + 1], 0);
       const next = params.map((p, i) => adamStep(g, current[i]!, grads[i]!, { m: m[i]!, v: v[i]! }, inGroupB(p) ? stepSizeB : stepSize, bc2));
       current = next.map((n) => n.p);
       m = next.map((n) => n.state.m);
       v = next.map((n) => n.state.v);
     } else {
-      const lr = g.gather(hp, [0], 0);
+      const lr = g.gather(hp, [HP.lr], 0);
       const lrB = loraplusRatio !== 1 ? g.scale(lr, loraplusRatio) : lr;
       current = params.map((p, i) => sgdStep(g, current[i]!, grads[i]!, inGroupB(p) ? lrB : lr));
     }
@@ -252,15 +239,32 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
   return g;
 }
 
-const nextTask = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+/**
+ * The loss of uniform predictions over V tokens, ln V: what all-zero (or all-equal) logits give.
+ * A loss pinned there for BREAKDOWN_STEPS steps in a row is a model that broke down without a
+ * NaN (a learning rate or α so large that the hidden states blow up, to 6.8e27 in PyTorch on
+ * one such adapter, and the logits come out all zero: issue 15, item 3). The tolerance, 1e-4 relative, is ~10× the float32 rounding of a
+ * mean over B·T rows of V terms (measured: 1.2e-5 at 8 × 64 × 84) and far below the step-to-step
+ * change of any real run's loss (≥ 1e-2 between batches).
+ */
+export const BREAKDOWN_STEPS = 3;
+export function breakdownOf(V: number): Breakdown {
+  const lnV = Math.log(V);
+  return {
+    loss: lnV,
+    tolerance: 1e-4 * lnV,
+    steps: BREAKDOWN_STEPS,
+    why: `the training loss stayed at ln ${V} = ${lnV.toFixed(4)}, the loss of a model that gives all ${V} characters the same probability (its logits are all equal, typically all zero), for ${BREAKDOWN_STEPS} steps in a row. The adapted model predicts nothing any more.`,
+  };
+}
 
 export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrainOptions): Promise<LmTrainResult> {
   const c = o.model.config;
   const T = o.context ?? c.maxPositions;
-  const K0 = o.stepsPerRun ?? 8;
+  const K0 = o.stepsPerRun ?? LM_DEFAULTS.stepsPerRun;
   const optimizer = o.optimizer ?? 'adam';
   const seed = o.seed ?? 0;
-  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new LmInputError('lr', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
+  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new SettingError('lr', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
   validate(o, T, K0);
   throwIfAborted(o.signal);
   const rt = engine.rt;
@@ -271,71 +275,64 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   const trainableParameters = full ? parameterCount(c) : adapterParameterCount(c, o.mode as LoraSpec);
 
   // State: parameter values (and moments) as tensors, fed back run after run.
-  const state: Record<string, OrtTensor> = {};
-  const initial = (name: string): Weight => {
+  const initial: Record<string, OrtTensor> = {};
+  const start = (name: string): Weight => {
     if (full) return o.model.weights.get(name)!;
     const p = adapter0!.modules.find((q) => name.startsWith(`${q.path}.lora_`))!;
     if (name.endsWith('lora_magnitude_vector')) {
-      if (!p.magnitude) throw new LmInputError('adapter', `${p.path}: the starting DoRA adapter has no magnitude.`);
+      if (!p.magnitude) throw new SettingError('adapter', `${p.path}: the starting DoRA adapter has no magnitude.`);
       return p.magnitude;
     }
     return name.endsWith('lora_A.weight') ? p.a : p.b;
   };
+  const feedBack: Array<[string, string]> = [];
   for (const p of params) {
-    state[p.name] = rt.tensorOf(new Float32Array(initial(p.name).data), p.shape);
+    initial[p.name] = rt.tensorOf(new Float32Array(start(p.name).data), p.shape);
+    feedBack.push([`${p.name}.next`, p.name]);
     if (optimizer === 'adam') {
-      state[`${p.name}.m`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);
-      state[`${p.name}.v`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);
+      initial[`${p.name}.m`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);
+      initial[`${p.name}.v`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);
+      feedBack.push([`${p.name}.m.next`, `${p.name}.m`], [`${p.name}.v.next`, `${p.name}.v`]);
     }
   }
-  const frozenFeeds = full ? {} : Object.fromEntries(engine.weightFeeds(o.model));
   const gen = new TorchGenerator(seed);
-  const losses = new Float32Array(o.steps);
   const started = performance.now();
-  let done = 0;
   let tokensPerSecond = 0;
-  const snapshot = async (): Promise<Trained> => {
+  /** The trained parameters in `state` as an adapter (LoRA) or a model (full), read back to the CPU. */
+  const read = async (state: Record<string, OrtTensor>): Promise<Trained> => {
     const values = new Map<string, Float32Array>();
     for (const p of params) values.set(p.name, new Float32Array(await rt.read(state[p.name]!)));
     if (full) return { model: { ...o.model, weights: new Map(params.map((p) => [p.name, { shape: p.shape, data: values.get(p.name)! }])) } };
     return { adapter: adapterWith(adapter0!, values) };
   };
-  try {
-    while (done < o.steps) {
-      throwIfAborted(o.signal);
-      const K = Math.min(K0, o.steps - done);
+  const { losses, state } = await trainLoop(rt, {
+    optimizer, lr: o.lr, scaling: 0, steps: o.steps, runs: runsOf(o.steps, K0),
+    session: (K) => {
       const key = `lm-train-${full ? 'full' : specKey(o.mode as LoraSpec)}-${optimizer}${ratio !== 1 ? `-lp${ratio}` : ''}-K${K}-${o.batch}x${T}`;
-      const outNames = params.flatMap((p) => (optimizer === 'adam' ? [`${p.name}.next`, `${p.name}.m.next`, `${p.name}.v.next`] : [`${p.name}.next`]));
-      const session = await rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer, ratio), { gpuOutputs: outNames });
-      const feeds: Record<string, OrtTensor> = { ...frozenFeeds, ...state, hp: rt.tensorOf(hyper(K, optimizer, o.lr, done), [optimizer === 'adam' ? Math.max(4, 2 * K) : 4]) };
+      return rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer, ratio), { gpuOutputs: feedBack.map(([out]) => out) });
+    },
+    state: feedBack,
+    fixed: full ? {} : Object.fromEntries(engine.weightFeeds(o.model)),
+    initial,
+    perRun: (K, done) => {
+      const feeds: Record<string, OrtTensor> = {};
       for (let k = 0; k < K; k++) {
         const b = o.batches ? o.batches(done + k) : sampleBatch(o.tokens, o.batch, T, gen);
         feeds[`x${k}`] = rt.tensorOf(oneHot(b.x, c.vocabSize), [o.batch * T, c.vocabSize]);
         feeds[`y${k}`] = rt.tensorOf(oneHot(b.y!, c.vocabSize), [o.batch * T, c.vocabSize]);
       }
-      const out = await rt.run(session, feeds);
-      const runLosses = await rt.read(out.losses!);
-      losses.set(runLosses, done);
-      const bad = Array.from(runLosses).findIndex((l) => !Number.isFinite(l));
-      for (const p of params) {
-        rt.release(state[p.name]);
-        state[p.name] = out[`${p.name}.next`]!;
-        if (optimizer === 'adam') {
-          rt.release(state[`${p.name}.m`]);
-          rt.release(state[`${p.name}.v`]);
-          state[`${p.name}.m`] = out[`${p.name}.m.next`]!;
-          state[`${p.name}.v`] = out[`${p.name}.v.next`]!;
-        }
-      }
-      if (bad >= 0) throw new TrainingDivergedError(done + bad, losses.slice(0, done + bad + 1));
-      done += K;
-      tokensPerSecond = (done * o.batch * T) / ((performance.now() - started) / 1000);
-      await o.onProgress?.({ step: done, losses: losses.slice(0, done), tokensPerSecond, snapshot });
-      if (o.signal && done < o.steps) await nextTask();
-      if (o.signal?.aborted && done < o.steps) throw abortError(o.signal);
-    }
+      return feeds;
+    },
+    breakdown: breakdownOf(c.vocabSize),
+    onProgress: async ({ step, losses, state }) => {
+      tokensPerSecond = (step * o.batch * T) / ((performance.now() - started) / 1000);
+      await o.onProgress?.({ step, losses, tokensPerSecond, snapshot: () => read(state) });
+    },
+    signal: o.signal,
+  });
+  try {
     const seconds = (performance.now() - started) / 1000;
-    return { losses, trainableParameters, trainingStateBytes: 16 * trainableParameters, tokensPerSecond, seconds, ...(await snapshot()) };
+    return { losses, trainableParameters, trainingStateBytes: 16 * trainableParameters, tokensPerSecond, seconds, ...(await read(state)) };
   } finally {
     for (const t of Object.values(state)) rt.release(t);
   }

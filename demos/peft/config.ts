@@ -10,6 +10,7 @@
  * is a regular expression that must match a whole trailing run of dotted components.
  */
 import { SettingError } from '../errors';
+import { scalingFor } from '../scaling';
 
 export interface PeftLoraConfig {
   peftType: 'LORA';
@@ -113,8 +114,5 @@ export function moduleHyper(c: PeftLoraConfig, path: string): { rank: number; al
   const ak = patternKey(c.alphaPattern.map(([k]) => k), path);
   const rank = rk === null ? c.r : c.rankPattern.find(([k]) => k === rk)![1];
   const alpha = ak === null ? c.loraAlpha : c.alphaPattern.find(([k]) => k === ak)![1];
-  return { rank, alpha, scaling: loraScale(alpha, rank, c.useRslora) };
+  return { rank, alpha, scaling: scalingFor(c.useRslora ? 'alpha/sqrt(r)' : 'alpha/r', alpha, rank) };
 }
-
-/** s = α/r, or α/√r under rsLoRA (Kalajdzievski 2023). */
-const loraScale = (alpha: number, rank: number, rslora: boolean): number => (rslora ? alpha / Math.sqrt(rank) : alpha / rank);

@@ -6,13 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Adapter, type LanguageModel, type LanguageModelEngine, LmInputError, encode, evaluateLoss, parseModel } from '../../demos/lm/index';
+import { SettingError } from '../../demos/errors';
+import { type Adapter, LANGUAGE_MODEL_FILES, LM_DEFAULTS, type LanguageModel, type LanguageModelEngine, PUBLIC_DIR, encode, evaluateLoss, parseModel } from '../../demos/lm/index';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const MODEL_DIR = 'public/models/austen-char-llama';
-export const TRAIN_TEXT = 'public/corpora/devil-train.txt';
-export const VAL_TEXT = 'public/corpora/devil-val.txt';
-export const LM_CLI = { valWindows: 32 } as const;
+/** Repository-relative paths (metrics.json's model_dir and val_text), from demos/lm/files.ts. */
+export const MODEL_DIR = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.modelDir);
+export const TRAIN_TEXT = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.train);
+export const VAL_TEXT = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.val);
+/** The CLIs measure the held-out loss on twice the demo's windows: they have the time. */
+export const LM_CLI = { valWindows: 2 * LM_DEFAULTS.valWindows } as const;
 
 export function loadBase(): LanguageModel {
   const dir = join(ROOT, MODEL_DIR);
@@ -36,14 +39,14 @@ export async function measure(engine: LanguageModelEngine, model: LanguageModel,
 
 /** Argument reading shared by the CLIs: a flag's value, as a number or a string, with a usage error naming the flag. */
 export function flagValue(flag: string, v: string | undefined): string {
-  if (v === undefined || v.startsWith('--')) throw new LmInputError('usage', `${flag} needs a value.`);
+  if (v === undefined || v.startsWith('--')) throw new SettingError('usage', `${flag} needs a value.`);
   return v;
 }
 
 export function flagNumber(flag: string, v: string | undefined): number {
   const s = flagValue(flag, v);
   const n = Number(s);
-  if (s.trim() === '' || !Number.isFinite(n)) throw new LmInputError('usage', `${flag} needs a number, not ${JSON.stringify(s)}.`);
+  if (s.trim() === '' || !Number.isFinite(n)) throw new SettingError('usage', `${flag} needs a number, not ${JSON.stringify(s)}.`);
   return n;
 }
 
@@ -63,24 +66,24 @@ export function parsePattern(flag: string, v: string | undefined): Record<string
       pending = '';
     } else pending = joined;
   }
-  if (pending.trim()) throw new LmInputError('pattern', `${flag}: ${JSON.stringify(pending)} has no "=value" (write module=value pairs separated by commas, e.g. q_proj=4,v_proj=8).`);
+  if (pending.trim()) throw new SettingError('pattern', `${flag}: ${JSON.stringify(pending)} has no "=value" (write module=value pairs separated by commas, e.g. q_proj=4,v_proj=8).`);
   const out: Record<string, number> = {};
   for (const e of entries) {
     const at = e.lastIndexOf('=');
     const key = e.slice(0, at).trim();
     const value = e.slice(at + 1).trim();
     const n = Number(value);
-    if (!key) throw new LmInputError('pattern', `${flag}: ${JSON.stringify(e)} has no module name before "=".`);
-    if (value === '' || !Number.isFinite(n)) throw new LmInputError('pattern', `${flag}: the value for ${key} must be a number, not ${JSON.stringify(value)}.`);
+    if (!key) throw new SettingError('pattern', `${flag}: ${JSON.stringify(e)} has no module name before "=".`);
+    if (value === '' || !Number.isFinite(n)) throw new SettingError('pattern', `${flag}: the value for ${key} must be a number, not ${JSON.stringify(value)}.`);
     out[key] = n;
   }
   return out;
 }
 
-/** Run a CLI's main: an LmInputError prints its message and exits 2, anything else exits 1. */
+/** Run a CLI's main: an SettingError prints its message and exits 2, anything else exits 1. */
 export function runCli(main: () => Promise<void>): void {
   main().catch((e: unknown) => {
     console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    process.exit(e instanceof LmInputError ? 2 : 1);
+    process.exit(e instanceof SettingError ? 2 : 1);
   });
 }

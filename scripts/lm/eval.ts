@@ -14,7 +14,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LanguageModelEngine, LmInputError, adapterParameterCount, prepareVariant, quantizeBase, readPeftAdapter } from '../../demos/lm/index';
+import { SettingError } from '../../demos/errors';
+import { LanguageModelEngine, adapterParameterCount, prepareVariant, quantizeBase, readPeftAdapter } from '../../demos/lm/index';
 import { VAL_TEXT, flagValue, loadBase, measure, probeIds, readTokens, runCli } from './cli-common';
 
 const USAGE = 'Usage: npm run lm:eval -- --adapter DIR [--qlora]';
@@ -27,13 +28,13 @@ async function main(): Promise<void> {
     const flag = argv[i]!;
     if (flag === '--adapter') dir = flagValue(flag, argv[++i]);
     else if (flag === '--qlora') qlora = true;
-    else throw new LmInputError('usage', `Unknown option ${flag}. ${USAGE}`);
+    else throw new SettingError('usage', `Unknown option ${flag}. ${USAGE}`);
   }
-  if (!dir) throw new LmInputError('usage', `Say which adapter folder to read: --adapter DIR. ${USAGE}`);
+  if (!dir) throw new SettingError('usage', `Say which adapter folder to read: --adapter DIR. ${USAGE}`);
   const folder = resolve(dir);
   for (const f of ['adapter_config.json', 'adapter_model.safetensors']) {
     if (!existsSync(join(folder, f))) {
-      throw new LmInputError('adapter', `${join(folder, f)} does not exist: a PEFT adapter folder holds adapter_config.json and adapter_model.safetensors${f.endsWith('.safetensors') && existsSync(join(folder, 'adapter_model.bin')) ? ' (this one has the older adapter_model.bin, a pickle this reader does not open: re-save it with safe_serialization=True)' : ''}.`);
+      throw new SettingError('adapter', `${join(folder, f)} does not exist: a PEFT adapter folder holds adapter_config.json and adapter_model.safetensors${f.endsWith('.safetensors') && existsSync(join(folder, 'adapter_model.bin')) ? ' (this one has the older adapter_model.bin, a pickle this reader does not open: re-save it with safe_serialization=True)' : ''}.`);
     }
   }
   const model = loadBase();

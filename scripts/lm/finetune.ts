@@ -19,8 +19,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SettingError } from '../../demos/errors';
 import {
-  LM_DEMO_DEFAULTS, LORA_INITS, LanguageModelEngine, LmInputError, TARGET_MODULES, baseWeightBytes, peftAdapterFiles, trainVariant,
+  LM_DEFAULTS, LORA_INITS, LanguageModelEngine, MODEL_NAME, TARGET_MODULES, baseWeightBytes, peftAdapterFiles, trainVariant,
   type LoraInit, type LoraVariant, type TargetModule,
 } from '../../demos/lm/index';
 import { MODEL_DIR, TRAIN_TEXT, VAL_TEXT, flagNumber, flagValue, loadBase, measure, parsePattern, probeIds, readTokens, runCli } from './cli-common';
@@ -48,7 +49,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const D = LM_DEMO_DEFAULTS;
+  const D = LM_DEFAULTS;
   const o: Args = { out: '', steps: D.steps, rank: D.rank, alpha: D.alpha, targets: [...D.targets], lr: D.lr, seed: D.seed, batch: D.batch, rslora: false, dora: false, init: 'default', qlora: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -64,7 +65,7 @@ function parseArgs(argv: string[]): Args {
       case '--targets': {
         const t = flagValue(flag, v).split(',').map((s) => s.trim()).filter(Boolean);
         const bad = t.filter((s) => !(TARGET_MODULES as readonly string[]).includes(s));
-        if (bad.length) throw new LmInputError('targets', `Unknown target module ${bad.join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
+        if (bad.length) throw new SettingError('targets', `Unknown target module ${bad.join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
         o.targets = t as TargetModule[];
         i++;
         break;
@@ -74,7 +75,7 @@ function parseArgs(argv: string[]): Args {
       case '--qlora': o.qlora = true; break;
       case '--init': {
         const s = flagValue(flag, v);
-        if (!(LORA_INITS as readonly string[]).includes(s)) throw new LmInputError('init', `--init must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(s)}.`);
+        if (!(LORA_INITS as readonly string[]).includes(s)) throw new SettingError('init', `--init must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(s)}.`);
         o.init = s as LoraInit;
         i++;
         break;
@@ -82,10 +83,10 @@ function parseArgs(argv: string[]): Args {
       case '--rank-pattern': o.rankPattern = parsePattern(flag, v); i++; break;
       case '--alpha-pattern': o.alphaPattern = parsePattern(flag, v); i++; break;
       case '--loraplus-ratio': o.loraplusRatio = flagNumber(flag, v); i++; break;
-      default: throw new LmInputError('usage', `Unknown option ${flag}. ${USAGE}`);
+      default: throw new SettingError('usage', `Unknown option ${flag}. ${USAGE}`);
     }
   }
-  if (!o.out) throw new LmInputError('usage', `Say where to write the adapter: --out DIR. ${USAGE}`);
+  if (!o.out) throw new SettingError('usage', `Say where to write the adapter: --out DIR. ${USAGE}`);
   return o;
 }
 
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   };
   const engine = await LanguageModelEngine.create({ backend: 'wasm' });
   const r = await trainVariant(engine, {
-    model, variant, tokens: train, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEMO_DEFAULTS.stepsPerRun,
+    model, variant, tokens: train, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
     onProgress: ({ step, losses, tokensPerSecond }) => {
       process.stdout.write(`step ${step}/${args.steps}  loss ${losses[step - 1]!.toFixed(4)}  ${tokensPerSecond.toFixed(0)} tokens/s\n`);
     },
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
 
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
-  const files = peftAdapterFiles(r.peft, MODEL_DIR);
+  const files = peftAdapterFiles(r.peft, MODEL_NAME);
   writeFileSync(join(out, 'adapter_config.json'), files['adapter_config.json']);
   writeFileSync(join(out, 'adapter_model.safetensors'), files['adapter_model.safetensors']);
   writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');

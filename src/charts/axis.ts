@@ -2,9 +2,7 @@
  * Scales and axes drawn as markup from scale.ticks(): ticks, tick labels, gridlines and the
  * axis label. No d3-axis/d3-selection, so it runs without a DOM.
  */
-import { extent } from 'd3-array';
-import { format, precisionFixed } from 'd3-format';
-import { scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from 'd3-scale';
+import { extent, format, precisionFixed, scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from 'd3';
 import { el, num, text } from './svg';
 
 export type Scale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;

@@ -12,7 +12,7 @@ import {
   rankSweepFixture,
   trainingFixture,
   trainingSettings,
-} from './test-fixtures';
+} from '../test-support/chart-fixtures';
 import { xmlProblem } from './well-formed';
 
 const count = (s: string, needle: string) => s.split(needle).length - 1;

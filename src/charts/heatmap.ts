@@ -8,7 +8,7 @@
  */
 import type { PlainMatrix } from '../../demos/index';
 import { PANEL, defaultMargins, frame } from './frame';
-import { format } from 'd3-format';
+import { format } from 'd3';
 import { el, formatValue, num, text } from './svg';
 
 const gridSmall = format('.2e');

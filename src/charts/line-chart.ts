@@ -3,7 +3,7 @@
  * Used for reconstruction error vs rank, cumulative energy, loss curves that grow live, and
  * final loss vs rank / parameter count.
  */
-import { line } from 'd3-shape';
+import { line } from 'd3';
 import { axisBottom, axisLeft, makeScale, type Plot, type ScaleSpec } from './axis';
 import { frame, defaultMargins } from './frame';
 import { legend, type LegendItem } from './legend';

@@ -1,5 +1,5 @@
 /** Marker shapes per series (circle, square, triangle, diamond): a second cue beside colour. */
-import { symbol, symbolCircle, symbolDiamond, symbolSquare, symbolTriangle } from 'd3-shape';
+import { symbol, symbolCircle, symbolDiamond, symbolSquare, symbolTriangle } from 'd3';
 
 const shapes = [symbolCircle, symbolSquare, symbolTriangle, symbolDiamond];
 const cache = new Map<string, string>();

@@ -5,7 +5,7 @@
  * Charts are strings, not DOM nodes, so the same code renders at build time (Node, no DOM)
  * and live in the browser (the island assigns innerHTML).
  */
-import { format } from 'd3-format';
+import { format } from 'd3';
 
 /** Escapes text for element content and attribute values. */
 export function esc(text: string | number): string {

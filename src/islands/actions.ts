@@ -5,9 +5,9 @@
  * controller does not change.
  */
 import { embedPath, embedSnippet } from '../lib/embed';
-import type { AnySpec, Values } from '../specs/index';
+import type { AnySpec, Values } from '../demo-kit/spec';
 import { save } from './downloads';
-import { writeState } from './state';
+import { writeState } from '../demo-kit/url-state';
 
 export interface ActionContext {
   spec: AnySpec;

@@ -4,7 +4,7 @@
  * heavy (the island, d3, the worker with onnxruntime-web) is a dynamic import, one chunk per
  * spec, so a chapter read without running a demo loads none of it.
  */
-import type { AnySpec } from '../specs/index';
+import type { AnySpec } from '../demo-kit/spec';
 
 const specs = import.meta.glob<{ spec: AnySpec }>(['../specs/*.ts', '!../specs/index.ts', '!../specs/*.test.ts']);
 

@@ -4,9 +4,9 @@
  * boxes say now (not the last value that happened to be valid), and values are committed only
  * when all of them pass. Messages sit next to their control (aria-invalid, aria-describedby).
  */
-import type { AnySpec, Values } from '../specs/index';
+import type { AnySpec, Values } from '../demo-kit/spec';
 import type { DemoElements } from './dom';
-import { formatParam, parseParam, validate } from './state';
+import { formatParam, parseParam, validate } from '../demo-kit/url-state';
 
 type AnyValues = Values<AnySpec['params']>;
 

@@ -3,16 +3,11 @@
  * as SVG and PNG, its data as CSV, the whole result as JSON, the trained adapter (JSON and
  * .safetensors with PEFT names) where there is one, and the .onnx graphs the demo ran.
  */
-import { loraSafetensors, type Backend, type ExperimentName, type LoraAdapter } from '../../demos/index';
+import type { Backend, ExperimentName } from '../../demos/index';
 import { standaloneSvg, svgToPngBlob, toCsv } from '../charts/downloads';
 import { engineClient } from './engine-client';
-import type { View } from './views';
-
-export interface DownloadSource {
-  label: string;
-  filename: string;
-  make: () => Promise<Blob> | Blob;
-}
+import { jsonBlob as json, type DownloadSource } from '../demo-kit/downloads';
+import type { View } from '../demo-kit/view';
 
 interface MenuContext {
   /** The demo id: file names start with lora-<id>-. */
@@ -36,27 +31,8 @@ export function save(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const json = (x: unknown) => new Blob([JSON.stringify(x, null, 1)], { type: 'application/json' });
 const titleOf = (svg: string) => /<title[^>]*>([^<]*)<\/title>/.exec(svg)?.[1]?.replace(/&amp;/g, '&') ?? 'figure';
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'figure';
-
-/** The adapter downloads for a result that carries one. */
-export function adapterDownloads(demo: string, adapter: LoraAdapter | undefined): DownloadSource[] {
-  if (!adapter) return [];
-  const base = `lora-${demo}-adapter-r${adapter.rank}`;
-  return [
-    {
-      label: 'Trained adapter (A, B, α, r) · JSON',
-      filename: `${base}.json`,
-      make: () => json({ r: adapter.rank, alpha: adapter.alpha, scaling: adapter.scaling, scalingRule: adapter.scalingRule, A: adapter.a, B: adapter.b }),
-    },
-    {
-      label: 'Trained adapter · .safetensors (PEFT names)',
-      filename: `${base}.safetensors`,
-      make: () => new Blob([loraSafetensors(adapter) as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
-    },
-  ];
-}
 
 export function setupDownloads(slot: HTMLElement, ctx: MenuContext): void {
   const details = slot.querySelector<HTMLDetailsElement>('[data-downloads]');

@@ -6,7 +6,7 @@
 import { attachTooltips } from '../charts/tooltip';
 import type { DemoElements } from './dom';
 import { panelsHtml, summaryText, tablesHtml } from './markup';
-import type { View } from './views';
+import type { View } from '../demo-kit/view';
 
 export class FigureView {
   private detachTips: () => void;

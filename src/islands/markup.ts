@@ -3,7 +3,7 @@
  * and live (the islands, innerHTML), so both produce identical boxes.
  */
 import { esc } from '../charts/svg';
-import type { View } from './views';
+import type { View } from '../demo-kit/view';
 
 export function panelsHtml(view: View): string {
   return view.panels.map((p, i) => `<div class="demo-panel" data-panel="${i}">${p.svg}</div>`).join('');

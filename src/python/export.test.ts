@@ -11,7 +11,7 @@ import { createEngine } from '../../demos/index';
 import type { Engine } from '../../demos/index';
 import { bothPrintouts, expectSamePrintout, pythonOrSkip, repoRoot } from '../../tests/unit/companion-support';
 import { SPECS, specEntry, type AnySpec } from '../specs/index';
-import { defaults } from '../specs/parts/spec';
+import { defaults } from '../demo-kit/spec';
 import { PythonExportError, companionSource, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
 
 /**

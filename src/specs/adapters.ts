@@ -4,9 +4,9 @@ import { barChart } from '../charts/bar-chart';
 import type { FigurePanel } from '../charts/figures';
 import { heatmapChart, maxAbs } from '../charts/heatmap';
 import { formatValue } from '../charts/svg';
-import type { View } from '../islands/views';
-import { alpha, int, seed, view } from './parts/params';
-import { defineDemo } from './parts/spec';
+import type { View } from '../demo-kit/view';
+import { alpha, int, seed, view } from '../demo-kit/params';
+import { defineDemo } from '../demo-kit/spec';
 
 const ADAPTER_LABEL: Record<AdapterChoice, string> = { none: 'Base model', taskA: '+ Task A', taskB: '+ Task B' };
 

@@ -2,9 +2,9 @@
 import { IMPLEMENTATION_DEFAULTS as D, formatImplementation, type ImplementationResult } from '../../demos/index';
 import { implementationFigure } from '../charts/figures';
 import { formatCount } from '../charts/svg';
-import type { View } from '../islands/views';
-import { alpha, int, scalingRule, seed } from './parts/params';
-import { defineDemo } from './parts/spec';
+import type { View } from '../demo-kit/view';
+import { alpha, int, scalingRule, seed } from '../demo-kit/params';
+import { defineDemo } from '../demo-kit/spec';
 
 export function implementationView(r: ImplementationResult): View {
   const panels = implementationFigure(r);

@@ -3,7 +3,7 @@
  * names a demo; a new spec file is picked up by the build (Demo.astro), the controls, the
  * toolbar and the lazy bootstrap (which globs the same files, one chunk each).
  */
-import type { AnySpec } from './parts/spec';
+import type { AnySpec } from '../demo-kit/spec';
 
 const modules = import.meta.glob<{ spec: AnySpec }>(['./*.ts', '!./index.ts', '!./*.test.ts'], { eager: true });
 
@@ -24,4 +24,4 @@ export function specEntry(id: string): SpecEntry {
   return entry;
 }
 
-export type { AnySpec, DemoSpec, Preset, Values, Errors, Params } from './parts/spec';
+export type { AnySpec, DemoSpec, Preset, Values, Errors, Params } from '../demo-kit/spec';

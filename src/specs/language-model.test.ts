@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { languageModelBuildResult, emptyFrame } from '../../demos/index';
 import { xmlProblem } from '../charts/well-formed';
 import { wrapText } from '../charts/language-model';
-import { parseParam, readState, writeState } from '../islands/state';
-import { defaults } from './parts/spec';
+import { parseParam, readState, writeState } from '../demo-kit/url-state';
+import { defaults } from '../demo-kit/spec';
 import { refreshEvery, spec } from './language-model';
 
 describe('the language-model spec', () => {

@@ -20,10 +20,10 @@ import {
   type TargetModule,
 } from '../../demos/index';
 import { languageModelFigure, speedLine } from '../charts/language-model';
-import type { DownloadSource } from '../islands/downloads';
-import type { View } from '../islands/views';
-import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine, view } from './parts/params';
-import { defineDemo, type Values } from './parts/spec';
+import type { DownloadSource } from '../demo-kit/downloads';
+import type { View } from '../demo-kit/view';
+import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine, view } from '../demo-kit/params';
+import { defineDemo, type Values } from '../demo-kit/spec';
 
 /** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
 type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;

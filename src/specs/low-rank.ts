@@ -2,9 +2,9 @@
 import { LOW_RANK_DEFAULTS as D, type LowRankResult } from '../../demos/index';
 import { lowRankFigure } from '../charts/figures';
 import { formatValue } from '../charts/svg';
-import type { View } from '../islands/views';
-import { int, num, seed } from './parts/params';
-import { defineDemo } from './parts/spec';
+import type { View } from '../demo-kit/view';
+import { int, num, seed } from '../demo-kit/params';
+import { defineDemo } from '../demo-kit/spec';
 
 export function lowRankView(r: LowRankResult): View {
   const { d, k, trueRank, noise } = r.settings;

@@ -3,9 +3,9 @@ import { formatMerging, type MergingResult } from '../../demos/index';
 import { mergingFigure, type FigurePanel } from '../charts/figures';
 import { heatmapChart, maxAbs } from '../charts/heatmap';
 import { formatValue } from '../charts/svg';
-import type { View } from '../islands/views';
-import { view } from './parts/params';
-import { defineDemo } from './parts/spec';
+import type { View } from '../demo-kit/view';
+import { view } from '../demo-kit/params';
+import { defineDemo } from '../demo-kit/spec';
 import { ADAM, ADAM_NOTE, liveTraining, trainedAdapterDownloads, trainingParams, trainingSettings } from './parts/training';
 
 type Path = 'separate' | 'merged';

@@ -1,9 +1,9 @@
 /** §5 Effect of rank: one training run per rank; each rank's point appears as its run finishes. */
 import { RANK_SWEEP_DEFAULTS as D, formatRankSweep, type RankSweepResult } from '../../demos/index';
 import { rankFigure } from '../charts/figures';
-import type { View } from '../islands/views';
-import { alpha, epochs, intList, lr, optimizer, scalingRule, seed } from './parts/params';
-import { defineDemo } from './parts/spec';
+import type { View } from '../demo-kit/view';
+import { alpha, epochs, intList, lr, optimizer, scalingRule, seed } from '../demo-kit/params';
+import { defineDemo } from '../demo-kit/spec';
 import { ADAM } from './parts/training';
 
 export function rankSweepView(r: RankSweepResult): View {

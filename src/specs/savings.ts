@@ -3,9 +3,9 @@
  * Pure arithmetic (an 'arithmetic' experiment), so it runs on the page: no engine, no worker.
  */
 import { SAVINGS_DEFAULTS as D, formatSavings, type SavingsModel, type SavingsTable } from '../../demos/index';
-import type { View } from '../islands/views';
-import { int, intList, oneOf } from './parts/params';
-import { defineDemo, type Values } from './parts/spec';
+import type { View } from '../demo-kit/view';
+import { int, intList, oneOf } from '../demo-kit/params';
+import { defineDemo, type Values } from '../demo-kit/spec';
 
 export function savingsView(tables: SavingsTable[]): View {
   const millions = (n: number) => `${(n / 1e6).toFixed(2)}M`;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXPERIMENTS, type ExperimentName } from '../../demos/index';
 import { SPECS } from './index';
-import { defaults } from './parts/spec';
+import { defaults } from '../demo-kit/spec';
 
 const entries = [...SPECS.values()];
 

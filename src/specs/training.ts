@@ -1,5 +1,5 @@
 /** §3 Training: LoRA and full fine-tuning loss curves, drawn live; Run, Cancel, Reset. */
-import { defineDemo } from './parts/spec';
+import { defineDemo } from '../demo-kit/spec';
 import { ADAM, ADAM_NOTE, liveTraining, trainedAdapterDownloads, trainingParams, trainingSettings, trainingView } from './parts/training';
 
 export const spec = defineDemo({

@@ -1,15 +1,15 @@
 /// <reference lib="webworker" />
 /**
  * The page's one engine worker: onnxruntime-web, the engine and the experiments run here so
- * the main thread only draws. One engine per backend, created on first use and kept (sessions
- * are cached per shape inside it). Runs are served one at a time, in order; the experiment is
+ * the main thread only draws. One engine per backend, created on first use and kept: the notebook's
+ * experiments and the language model share its runtime and its session cache (bounded, least
+ * recently used released), so "Download .onnx" lists the graphs of both. Runs are served one at a time, in order; the experiment is
  * looked up in the engine's EXPERIMENTS table, so this file names none.
  * Protocol: src/workers/protocol.ts.
  */
 import {
   BackendUnavailableError,
   createEngine,
-  EngineInputError,
   EXPERIMENTS,
   isAbortError,
   SettingError,
@@ -66,7 +66,7 @@ function experimentGraphs(engine: Engine, experiment: ExperimentName): string[] 
 function report(e: unknown): ErrorReport {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof SettingError) return { message, code: 'setting', setting: e.setting };
-  if (e instanceof EngineInputError) return { message, code: e.code };
+  // A breakdown without a NaN (TrainingBrokeDownError) is a divergence too.
   if (e instanceof TrainingDivergedError) return { message, code: 'diverged', step: e.step };
   if (e instanceof BackendUnavailableError) return { message, code: 'backend' };
   if (isAbortError(e)) return { message, code: 'aborted' };

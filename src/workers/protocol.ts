@@ -8,7 +8,7 @@
  * whose code is 'aborted'. Results are the experiments' plain-JSON shapes, the same ones the
  * build embeds in the page, so the island draws both the same way.
  */
-import type { Backend, EngineInputCode, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import type { Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
 
 export type BackendRequest = Backend | 'auto';
 
@@ -30,17 +30,18 @@ export interface GraphsMessage {
 export type ToWorker = RunMessage | CancelMessage | GraphsMessage;
 
 /**
- * What went wrong: 'setting' (the experiment refused a setting, named in `setting`), an engine
- * input code the experiment did not attribute, divergence, a cancel, no backend, or a bug.
+ * What went wrong: 'setting' (bad input, about the setting named in `setting`: the experiment's,
+ * or an engine argument it did not attribute), divergence (a NaN loss or a breakdown), a cancel,
+ * no backend, or a bug.
  */
-export type ErrorCode = 'setting' | EngineInputCode | 'diverged' | 'aborted' | 'backend' | 'internal';
+export type ErrorCode = 'setting' | 'diverged' | 'aborted' | 'backend' | 'internal';
 
 export interface ErrorReport {
   message: string;
   code: ErrorCode;
   /** For 'setting': the key in the experiment's settings the message is about. */
   setting?: string;
-  /** Divergence: the first step whose loss is not finite. */
+  /** Divergence: the first step whose loss is not finite, or from which training broke down. */
   step?: number;
 }
 

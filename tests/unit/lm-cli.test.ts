@@ -51,6 +51,6 @@ describe('npm run lm:eval -- --adapter DIR', () => {
   it('an adapter for another base model is refused with what is wrong (exit code 2)', async () => {
     const { stderr, code } = await evalCli(['--adapter', join(ROOT, 'demos', 'peft', 'fixtures', 'gqa-patterns-f32')]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/LmInputError: .*(another base model|adapts only|layers)/);
+    expect(stderr).toMatch(/SettingError: .*(another base model|adapts only|layers)/);
   });
 });

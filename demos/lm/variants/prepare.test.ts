@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../export/safetensors';
 import { LanguageModelEngine } from '../engine';
-import { LmInputError } from '../errors';
+import { SettingError } from '../../errors';
 import { evaluateLoss, heldOutWindows } from '../evaluate';
 import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, initAdapter, moduleRank, moduleScaling } from '../model';
 import { readPeftAdapter } from '../peft';
@@ -288,14 +288,14 @@ describe('building blocks', () => {
     }
   });
 
-  it('bad settings get an LmInputError naming the setting', () => {
+  it('bad settings get an SettingError naming the setting', () => {
     const spec: LoraSpec = { targets: ['q_proj'], rank: 4, alpha: 8, useRslora: false };
     const code = (f: () => unknown): string | undefined => {
       try {
         f();
       } catch (e) {
-        expect(e).toBeInstanceOf(LmInputError);
-        return (e as LmInputError).code;
+        expect(e).toBeInstanceOf(SettingError);
+        return (e as SettingError).code;
       }
       return undefined;
     };
@@ -315,7 +315,7 @@ describe('building blocks', () => {
       try {
         readPeftAdapter(readFileSync(join(peftFixtures, name, 'adapter_config.json'), 'utf8'), new Uint8Array(readFileSync(join(peftFixtures, name, 'adapter_model.safetensors'))), model.config);
       } catch (e) {
-        expect(e).toBeInstanceOf(LmInputError);
+        expect(e).toBeInstanceOf(SettingError);
         return (e as Error).message;
       }
       return '';

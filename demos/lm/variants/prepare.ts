@@ -11,7 +11,7 @@
  * `save_pretrained(path_initial_model_for_weight_conversion=…)`).
  */
 import type { LanguageModelEngine } from '../engine';
-import { LmInputError } from '../errors';
+import { SettingError } from '../../errors';
 import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from '../train';
 import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
 import { svd64 } from './svd64';
@@ -123,9 +123,9 @@ export function prepareVariant(model: LanguageModel, variant: LoraVariant, seed:
     return { variant, base, adapter: initAdapter(model.config, spec, seed, base.weights) };
   }
   if (variant.qlora) {
-    throw new LmInputError('init', 'PiSSA with QLoRA is not supported here: PEFT initialises PiSSA on float weights and the saved rank-2r adapter would not apply to the quantised base. Choose one.');
+    throw new SettingError('init', 'PiSSA with QLoRA is not supported here: PEFT initialises PiSSA on float weights and the saved rank-2r adapter would not apply to the quantised base. Choose one.');
   }
-  if (spec.useDora) throw new LmInputError('init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B. Choose one.");
+  if (spec.useDora) throw new SettingError('init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B. Choose one.");
   const c = model.config;
   const weights = new Map(model.weights);
   const modules: LoraPair[] = [];
@@ -134,7 +134,7 @@ export function prepareVariant(model: LanguageModel, variant: LoraVariant, seed:
       const path = modulePath(i, t);
       const r = moduleRank(spec, path);
       const [out, inp] = moduleShape(c, t);
-      if (r > Math.min(out, inp)) throw new LmInputError('rank', `The rank of ${path} must be at most ${Math.min(out, inp)}, not ${r}.`);
+      if (r > Math.min(out, inp)) throw new SettingError('rank', `The rank of ${path} must be at most ${Math.min(out, inp)}, not ${r}.`);
       const p = pissaInit(model.weights.get(`${path}.weight`)!, r, moduleScaling(spec, path));
       weights.set(`${path}.weight`, p.residual);
       modules.push({ path, a: p.a, b: p.b });

@@ -27,7 +27,7 @@ describe('compareWithNotebook', () => {
     expect(compareWithNotebook('', reference)).toBeUndefined();
   });
   it('reads the committed reference run', () => {
-    const text = readFileSync('tests/fixtures/reference_output_cpu.txt', 'utf8');
+    const text = readFileSync('companion/reference_output_cpu.txt', 'utf8');
     // Every "r= #: loss=#…" line has the same words: the place with the fewest differences wins.
     expect(compareWithNotebook('  r= 2: loss=0.576446, params=  128 (12.5% of full)', text)?.kind).toBe('round-off');
     expect(compareWithNotebook('Rank vs Final Loss:\n  r= 2: loss=0.576446, params=  128 (12.5% of full)', text)?.kind).toBe('different');

@@ -1,6 +1,6 @@
 /**
  * How a demo's printout for the notebook's settings compares with the notebook's own printout
- * (the reference run, tests/fixtures/reference_output_cpu.txt, written by the PyTorch
+ * (the reference run, companion/reference_output_cpu.txt, written by the PyTorch
  * companion): digit for digit, or only to float32 round-off (the engine and PyTorch sum in
  * different orders, so a loss can differ in its 6th decimal and a round-off-sized difference
  * is itself a different round-off), or not at all. Computed at build time, so the page says

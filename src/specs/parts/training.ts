@@ -13,10 +13,10 @@ import {
   type TrainingSettings,
 } from '../../../demos/index';
 import { trainingFigure } from '../../charts/figures';
-import { adapterDownloads, type DownloadSource } from '../../islands/downloads';
-import type { View } from '../../islands/views';
-import { alpha, epochs, int, lr, optimizer, scalingRule, seed } from './params';
-import type { Values } from './spec';
+import { adapterDownloads, type DownloadSource } from '../../demo-kit/downloads';
+import type { View } from '../../demo-kit/view';
+import { alpha, epochs, int, lr, optimizer, scalingRule, seed } from '../../demo-kit/params';
+import type { Values } from '../../demo-kit/spec';
 
 /** §3 and §4 train the same way: the notebook's training cell, as parameters. */
 export const trainingParams = () => ({

@@ -22,7 +22,7 @@ import {
   referenceCells,
   slot,
   type DemoId,
-} from './demo-page';
+} from '../support/demo-page';
 
 /** The reference cells each demo's printout reproduces (§1 only plots). */
 const CELLS: Partial<Record<DemoId, number[]>> = {

@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { base, distDir, sitePath } from '../site/site';
-import { startStaticServer } from '../site/support/static-server';
-import { backendOf, demoUrl, done, expectSamePrintout, guard, live, printout, type DemoId } from './demo-page';
+import { base, distDir, sitePath } from '../support/site';
+import { startStaticServer } from '../support/static-server';
+import { backendOf, demoUrl, done, expectSamePrintout, guard, live, printout, type DemoId } from '../support/demo-page';
 
 test.beforeEach(({}, info) => {
   test.skip(backendOf(info) !== 'wasm', 'embedding and export are the same page code on every backend');

@@ -1,7 +1,8 @@
 /**
  * The engine in Chromium: the run on this project's backend ('wasm', or 'webgpu' on
  * SwiftShader) agrees with a run on WASM within 1e-4 (a short training run, a merge and an
- * SVD), and 'auto' says which backend it chose. Harness: src/pages/lab/engine.astro.
+ * SVD), and 'auto' says which backend it chose. Harness: src/lab/engine.astro, built only with
+ * ENGINE_LAB=1 (`npm run test:e2e` sets it; by hand: `ENGINE_LAB=1 npx astro build`).
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { Backend, Engine, EngineOptions, Matrix } from '../../../demos/index';

@@ -6,8 +6,8 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { sitePath } from '../site/site';
-import { backendOf, guard } from './demo-page';
+import { sitePath } from '../support/site';
+import { backendOf, guard } from '../support/demo-page';
 
 const ID = 'language-model';
 const url = (params: Record<string, string> = {}, backend?: string) => {

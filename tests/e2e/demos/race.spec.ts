@@ -7,7 +7,7 @@
  * A failure names the seed and the action sequence, so it can be replayed.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { backendOf, demoUrl, guard, live, type DemoId } from './demo-page';
+import { backendOf, demoUrl, guard, live, type DemoId } from '../support/demo-page';
 
 const SEEDS = (process.env.RACE_SEEDS ?? '1,2,3').split(',').map(Number);
 const ACTIONS = Number(process.env.RACE_ACTIONS ?? 100);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { backendOf, demoUrl, done, guard, live, SMALL } from './demo-page';
+import { backendOf, demoUrl, done, guard, live, SMALL } from '../support/demo-page';
 
 const wasmOnly = (info: { project: { metadata: unknown } }) =>
   test.skip(backendOf(info as never) === 'webgpu', 'page code, the same on either backend: the wasm project covers it');

@@ -4,7 +4,7 @@
  * the page does not scroll sideways on the phone.
  */
 import { expect, test } from '@playwright/test';
-import { DEMOS, backendOf, demoUrl, done, live, SMALL } from './demo-page';
+import { DEMOS, backendOf, demoUrl, done, live, SMALL } from '../support/demo-page';
 
 const dir = process.env.DEMO_SHOTS;
 const variants = [

@@ -4,7 +4,7 @@
  * was reset is never drawn again.
  */
 import { expect, test } from '@playwright/test';
-import { backendOf, demoUrl, done, guard, live } from './demo-page';
+import { backendOf, demoUrl, done, guard, live } from '../support/demo-page';
 
 test('§1: a size below the true rank is refused, not run, and fixing the other field commits both', async ({ page }, info) => {
   const g = guard(page);

@@ -3,7 +3,7 @@
  * light theme: the colour fallbacks inside it are the light tokens.
  */
 import { expect, test } from '@playwright/test';
-import { demoUrl, slot } from './demo-page';
+import { demoUrl, slot } from '../support/demo-page';
 
 test('a heatmap SVG on its own has the page’s diverging colours', async ({ page, browser }) => {
   await page.goto(demoUrl('merging'));

@@ -7,7 +7,7 @@ import { LinkChecker } from 'linkinator';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { base, distDir, embedPages, readChapters, sitePath } from './site';
+import { base, distDir, embedPages, readChapters, sitePath } from '../support/site';
 
 const BUDGET_BYTES = 30 * 1024;
 

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { readChapters, sitePages, sitePath } from './site';
+import { readChapters, sitePages, sitePath } from '../support/site';
 
 const chapters = readChapters();
 

@@ -8,7 +8,7 @@
  */
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { readChapters, sitePages, sitePath } from './site';
+import { readChapters, sitePages, sitePath } from '../support/site';
 
 const chapters = readChapters();
 const NOTEBOOK_TITLE = 'LoRA: Low-Rank Adaptation from Scratch';

@@ -5,9 +5,9 @@
  * reload; a new build replaces the cache.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { SMALL, demoUrl, done, live, slot } from '../demos/demo-page';
-import { base, distDir, sitePath } from './site';
-import { startStaticServer, type StaticServer } from './support/static-server';
+import { SMALL, demoUrl, done, live, slot } from '../support/demo-page';
+import { base, distDir, sitePath } from '../support/site';
+import { startStaticServer, type StaticServer } from '../support/static-server';
 
 // playwright.config.ts blocks service workers for every other test; these are about it.
 test.use({ serviceWorkers: 'allow' });

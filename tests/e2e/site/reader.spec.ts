@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { readChapters, sitePages, sitePath } from './site';
+import { readChapters, sitePages, sitePath } from '../support/site';
 
 const chapters = readChapters();
 

@@ -1,3 +1,5 @@
+// The URL codec of demo-kit/url-state.ts, checked against every real spec (a test may look up;
+// the module itself imports neither specs/ nor islands/).
 import { describe, expect, it } from 'vitest';
 import { SPECS } from '../specs/index';
 import { spec as implementation } from '../specs/implementation';
@@ -6,7 +8,7 @@ import { spec as merging } from '../specs/merging';
 import { spec as rank } from '../specs/rank-sweep';
 import { spec as savings } from '../specs/savings';
 import { spec as training } from '../specs/training';
-import { defaults, parseParam, QUOTE_MAX, readBackend, readBackendChoice, readState, validate, writeBackend, writeState } from './state';
+import { defaults, parseParam, QUOTE_MAX, readBackend, readBackendChoice, readState, validate, writeBackend, writeState } from './url-state';
 
 const ALL = [...SPECS.values()].map((e) => e.spec);
 

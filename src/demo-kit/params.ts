@@ -4,7 +4,7 @@
  * restates a notebook value. Validation here is about the form of a value (a number, a whole
  * number, in range); what only the experiment knows comes back as its error, about a setting.
  */
-import type { Optimizer, ScalingRule } from '../../../demos/index';
+import type { Optimizer, ScalingRule } from '../../demos/index';
 
 interface ParamBase<T> {
   /** The control's label, in the reader's words. */

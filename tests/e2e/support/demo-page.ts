@@ -1,13 +1,13 @@
 /**
  * Helpers for the demo tests: which chapter holds which demo, small settings for SwiftShader,
  * a page guard that records console errors, failed and off-site requests, and the reference
- * printout of the notebook parsed from tests/fixtures/reference_output_cpu.txt (written by
+ * printout of the notebook parsed from companion/reference_output_cpu.txt (written by
  * companion/regenerate.py with PyTorch).
  */
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sitePath } from '../site/site';
+import { sitePath } from './site';
 
 export type DemoId = 'lowrank' | 'implementation' | 'training' | 'merging' | 'rank' | 'adapters' | 'savings';
 export type Backend = 'wasm' | 'webgpu';
@@ -91,7 +91,7 @@ export async function printout(s: Locator): Promise<string> {
 
 // The notebook's reference output --------------------------------------------------------
 
-const referencePath = path.resolve(process.cwd(), 'tests/fixtures/reference_output_cpu.txt');
+const referencePath = path.resolve(process.cwd(), 'companion/reference_output_cpu.txt');
 
 /** The reference output, cell number → its printed lines. */
 export function referenceCells(): Map<number, string> {

@@ -1,5 +1,5 @@
 // Screenshots of the built site for review and for README's docs/screenshot.png.
-// Usage: node tests/e2e/site/screenshots.mjs <baseURL> <outDir> [paths...]
+// Usage: node tests/e2e/support/screenshots.mjs <baseURL> <outDir> [paths...]
 // Light and dark, desktop (1280×800) and phone (375×740); then print media (full page, from a
 // dark screen, so a printout that keeps dark colours shows) as <page>-print.png.
 import { chromium } from '@playwright/test';

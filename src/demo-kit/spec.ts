@@ -5,9 +5,9 @@
  * the URL state, the build-time controls and figure, the island, the worker's request —
  * reads a spec; src/specs/<experiment>.ts holds one per experiment.
  */
-import type { ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../../demos/index';
-import type { DownloadSource } from '../../islands/downloads';
-import type { View } from '../../islands/views';
+import type { ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import type { DownloadSource } from './downloads';
+import type { View } from './view';
 import type { Param, ParamValue } from './params';
 
 export type Params = Record<string, Param>;

@@ -6,8 +6,8 @@
  * page-wide backend choice is the one key without a namespace.
  */
 import type { Backend } from '../../demos/index';
-import { oneOf, type Param, type ParamValue } from '../specs/parts/params';
-import { defaults, type AnySpec, type Errors, type Params, type Values } from '../specs/parts/spec';
+import { oneOf, type Param, type ParamValue } from './params';
+import { defaults, type AnySpec, type Errors, type Params, type Values } from './spec';
 
 export { defaults };
 export type { Param, ParamValue };

@@ -1,0 +1,137 @@
+/**
+ * A run of a demo, from the press of Run (or an edit) to what it leaves on the page: its
+ * progress drawn as it comes, then the result, or the last frame of a run that stopped and the
+ * reason next to the control it is about. The Runner (run.ts) makes sure only the newest run
+ * is heard; these steps decide what the reader sees.
+ */
+import type { Backend, ExperimentName, ProgressOf } from '../../demos/index';
+import type { View } from '../demo-kit/view';
+import { markBusy, markShown, setStatus } from './display';
+import type { RunError } from './engine-client';
+import { currentView, describeSettings, type AnyResult, type AnyValues, type Island } from './island';
+import { backendName, rate, seconds } from './status';
+
+/** What a run has drawn so far: its last frame and the progress it came from. */
+type Frame = { view: View; progress: unknown };
+
+/** Demos without a Run button rerun as the reader edits, a quarter second after the last edit. */
+export function scheduleRun(island: Island): void {
+  clearTimeout(island.state.rerunTimer);
+  island.state.rerunTimer = setTimeout(() => startRun(island), 250);
+}
+
+/** Start a run with the controls' values; a run in progress is cancelled first (the Runner). */
+export function startRun(island: Island): void {
+  const { slot, spec, figure, status, runner, controls, usesEngine, state } = island;
+  clearTimeout(state.rerunTimer);
+  if (controls.hasErrors()) {
+    // A run in progress has the settings the URL shows (an invalid box was never committed): it goes on.
+    if (runner.running) status.error('Fix the highlighted setting to start a new run; the run in progress continues.');
+    else {
+      slot.dataset.state = 'blocked'; // nothing runs until the highlighted box is fixed
+      setStatus(island, 'Fix the highlighted setting to run the demo.');
+    }
+    return;
+  }
+  status.error(undefined);
+  const runValues = state.values;
+  const t0 = performance.now();
+  let steps = 0;
+  let usedBackend: Backend | undefined;
+  let lastFrame: Frame | undefined;
+  figure.markStale();
+  const secs = () => (performance.now() - t0) / 1000;
+  try {
+    runner.start(spec.settings(runValues), state.backend, {
+      started(b, reason) {
+        usedBackend = b;
+        status.badge(b, state.backend, reason);
+        setStatus(island, `Running on ${backendName(b)}…`);
+      },
+      progress(p: ProgressOf<ExperimentName>) {
+        if (!spec.live) return;
+        steps = p.steps;
+        status.progress(`${spec.live.label(p)} · ${rate(steps, secs())}`);
+        slot.dataset.steps = String(steps); // for bench/page.ts: steps so far
+        lastFrame = { view: spec.live.view(p, runValues), progress: p };
+        figure.update(lastFrame.view);
+      },
+      done: (r) => runDone(island, r, runValues, usedBackend, steps, secs()),
+      failed: (err) => runFailed(island, err, runValues, lastFrame, usedBackend),
+    });
+    slot.dataset.state = 'running';
+    slot.dataset.running = 'true';
+    delete slot.dataset.edited;
+    slot.dataset.settings = describeSettings(spec, runValues);
+    markBusy(island, true);
+    setStatus(island, usesEngine ? 'Starting the engine…' : 'Computing…');
+  } catch (e) {
+    markBusy(island, false);
+    status.error(`The demo could not start: ${e instanceof Error ? e.message : String(e)}`);
+    setStatus(island, 'The run failed.');
+  }
+}
+
+/** A finished run: its result is what the figure and the downloads show. */
+function runDone(island: Island, r: AnyResult, runValues: AnyValues, usedBackend: Backend | undefined, steps: number, took: number): void {
+  const { slot, figure, status, usesEngine, state } = island;
+  state.shown = { result: r, isBuild: false, backend: usedBackend, values: runValues };
+  markBusy(island, false);
+  figure.show(currentView(island));
+  status.progress('');
+  setStatus(
+    island,
+    usesEngine
+      ? `Done on ${backendName(usedBackend)} in ${seconds(took)}${steps > 0 ? ` · ${rate(steps, took)}` : ''}.`
+      : 'Done on this page (plain arithmetic, no engine).',
+  );
+  slot.dataset.state = 'done';
+  markShown(island);
+  slot.dispatchEvent(new CustomEvent('demo:result', { bubbles: true }));
+}
+
+/** A run that stopped (cancelled, diverged, refused, failed). Its error goes next to the control its setting comes from, else under the figure. */
+function runFailed(island: Island, err: RunError, runValues: AnyValues, frame: Frame | undefined, usedBackend: Backend | undefined): void {
+  const { slot, spec, figure, status, controls, state } = island;
+  markBusy(island, false);
+  status.progress('');
+  slot.dataset.state = err.code === 'aborted' ? 'cancelled' : 'error';
+  // A run that ended keeps the last frame it reached (a diverged run: the losses up to the bad
+  // step), and the downloads offer that frame, saying what it is.
+  figure.flush();
+  const outcome = err.code === 'aborted' ? 'cancelled' : err.code === 'diverged' ? 'diverged' : 'failed';
+  if (frame) {
+    state.shown = {
+      result: { outcome, message: err.message, settings: spec.settings(runValues), progress: frame.progress },
+      isBuild: false,
+      backend: usedBackend,
+      values: runValues,
+      partial: frame.view,
+      note: `These files are the run that ${outcome === 'cancelled' ? 'was cancelled' : outcome === 'diverged' ? 'diverged' : 'failed'}, as far as it got (${err.message.replace(/\.$/, '')}); it has no trained adapter.`,
+    };
+  } else {
+    // Nothing was drawn: the chart still shows what it showed before, and so do the files.
+    figure.show(currentView(island));
+    state.shown = {
+      ...state.shown,
+      note: `The run ${outcome === 'cancelled' ? 'was cancelled' : 'stopped'} before its first step: these files are the ${state.shown.isBuild ? 'notebook’s result' : 'previous run'}, which the chart shows.`,
+    };
+  }
+  const before = frame ? '' : ' before its first step; the chart shows the previous result';
+  if (err.code === 'aborted') {
+    setStatus(island, frame ? 'Cancelled. The chart keeps what was drawn so far.' : `Cancelled${before}.`);
+    markShown(island);
+    return;
+  }
+  const control = err.setting ? ((spec.controlFor as Record<string, string> | undefined)?.[err.setting] ?? err.setting) : undefined;
+  if (control && control in spec.params) {
+    controls.showError(control, err.message);
+    setStatus(island, `The engine refused a setting; see the message next to it${frame ? '' : '. The chart shows the previous result'}.`);
+    markShown(island);
+    return;
+  }
+  const diverged = err.code === 'diverged';
+  status.error(diverged ? `${err.message} The chart keeps the losses computed so far.` : err.message);
+  setStatus(island, diverged ? 'Training stopped.' : `The run failed${before}.`);
+  markShown(island);
+}
