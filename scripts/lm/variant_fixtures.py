@@ -54,6 +54,9 @@ CLI_RUNS = [
     ('cli-patterns', ['--targets', 'q_proj,v_proj,down_proj', '--rank', '4', '--alpha', '8', '--rank-pattern', r'v_proj=2,layers\.[23]\.mlp\.down_proj=6',
                       '--alpha-pattern', 'down_proj=3,q_proj=12', '--init', 'gaussian', '--loraplus-ratio', '4', '--lr', '1e-3', '--steps', '12', '--seed', '4']),
     ('cli-pissa', ['--targets', 'q_proj,v_proj,gate_proj', '--rank', '4', '--alpha', '8', '--init', 'pissa', '--steps', '12', '--seed', '5', '--lr', '1e-3']),
+    ('cli-pissa-rslora', ['--targets', 'k_proj,o_proj', '--rank', '3', '--alpha', '5', '--rslora', '--init', 'pissa', '--steps', '12', '--seed', '8', '--lr', '1e-3']),
+    ('cli-pissa-patterns', ['--targets', 'q_proj,down_proj', '--rank', '2', '--alpha', '4', '--rank-pattern', 'down_proj=5', '--alpha-pattern', r'layers\.[02]\.self_attn\.q_proj=7',
+                            '--init', 'pissa', '--steps', '12', '--seed', '9', '--lr', '1e-3']),
     ('cli-qlora', ['--targets', 'q_proj,v_proj', '--rank', '4', '--alpha', '8', '--qlora', '--steps', '12', '--seed', '6']),
     ('cli-qlora-dora-rslora', ['--targets', 'k_proj,o_proj', '--rank', '2', '--alpha', '4', '--qlora', '--dora', '--rslora', '--steps', '12', '--seed', '7']),
 ]
@@ -139,7 +142,7 @@ def write(folder: Path, m: dict, extra: dict, tensors: dict | None = None) -> No
 def cli_adapters(val_ids: list[int], skip_run: bool) -> None:
     only = os.environ.get('ONLY', '')
     for name, args in CLI_RUNS:
-        if only.startswith('cli-') and name != only:
+        if only.startswith('cli-') and name not in only.split(','):
             continue
         folder = OUT / name
         if not skip_run:
@@ -167,31 +170,37 @@ def cli_adapters(val_ids: list[int], skip_run: bool) -> None:
 
 
 def pissa_gradients(folder: Path, val_ids: list[int], tensors: dict) -> dict:
+    """What the engine trains for PiSSA: the rank-r adapter (first half of the rank-2r file) on
+    W_res = W - s*B0@A0 (second half), with the configuration before PEFT's conversion doubled it."""
     from safetensors.torch import load_file
     cfg = json.loads((folder / 'adapter_config.json').read_text())
     sd = load_file(str(folder / 'adapter_model.safetensors'))
-    r2, alpha2 = cfg['r'], cfg['lora_alpha']
-    r, alpha = r2 // 2, alpha2 / 2
-    s = alpha / r
-    base = load_base()
-    model = get_peft_model(base, LoraConfig(r=r, lora_alpha=alpha, target_modules=cfg['target_modules'], lora_dropout=0.0, init_lora_weights=True))
+    rslora = cfg['use_rslora']
+    # Undo the conversion's config change: r/2, alpha/2 (alpha/sqrt(2) under rsLoRA), patterns halved.
+    config = LoraConfig(r=cfg['r'] // 2, lora_alpha=cfg['lora_alpha'] / (2 ** 0.5 if rslora else 2), use_rslora=rslora,
+                        rank_pattern={k: v // 2 for k, v in cfg['rank_pattern'].items()},
+                        alpha_pattern={k: v / 2 for k, v in cfg['alpha_pattern'].items()},
+                        target_modules=cfg['target_modules'], lora_dropout=0.0, init_lora_weights=True)
+    model = get_peft_model(load_base(), config)
     with torch.no_grad():
-        for n, p in model.named_parameters():
-            if 'lora_' in n:
-                key = 'base_model.model.' + engine_name(n)
-                full = sd[key]
-                p.copy_(full[:r] if '.lora_A.' in n else full[:, :r])
         for n, mod in model.named_modules():
-            if hasattr(mod, 'lora_A') and 'default' in getattr(mod, 'lora_A', {}):
-                path = n.split('base_model.model.', 1)[1]
-                a0 = sd[f'base_model.model.{path}.lora_A.weight'][r:]
-                b0 = -sd[f'base_model.model.{path}.lora_B.weight'][:, r:]
-                mod.base_layer.weight.copy_(mod.base_layer.weight - s * (b0 @ a0))
+            if not (hasattr(mod, 'lora_A') and 'default' in getattr(mod, 'lora_A', {})):
+                continue
+            path = n.split('base_model.model.', 1)[1]
+            a_full = sd[f'base_model.model.{path}.lora_A.weight']
+            b_full = sd[f'base_model.model.{path}.lora_B.weight']
+            r = a_full.shape[0] // 2
+            assert mod.r['default'] == r, (path, mod.r['default'], r)
+            s = mod.scaling['default']
+            mod.lora_A['default'].weight.copy_(a_full[:r])
+            mod.lora_B['default'].weight.copy_(b_full[:, :r])
+            a0, b0 = a_full[r:], -b_full[:, r:]
+            mod.base_layer.weight.copy_(mod.base_layer.weight - s * (b0 @ a0))
     m = measure(model, val_ids)
     for k, v in m['grads'].items():
         tensors[f'pissa.{k}'] = v.contiguous()
     tensors['pissa.logits'] = m['logits'].contiguous()
-    return {'r': r, 'lora_alpha': alpha, 'grad_loss': m['grad_loss'], 'val_loss': m['val_loss']}
+    return {'grad_loss': m['grad_loss'], 'val_loss': m['val_loss']}
 
 
 PEFT_ADAPTERS = [

@@ -76,10 +76,10 @@ interface Metrics {
   base_val_loss_float32?: number;
   base_weight_bytes?: { float32: number; nf4: number };
   trainable_parameters: number;
-  variant: { init: string; qlora: boolean; r: number; lora_alpha: number; targets: string[]; use_dora: boolean; use_rslora: boolean };
+  variant: { init: string; qlora: boolean; r: number; lora_alpha: number; targets: string[]; use_dora: boolean; use_rslora: boolean; rank_pattern: Record<string, number>; alpha_pattern: Record<string, number> };
 }
 
-const CLI = ['cli-dora', 'cli-patterns', 'cli-pissa', 'cli-qlora', 'cli-qlora-dora-rslora'];
+const CLI = ['cli-dora', 'cli-patterns', 'cli-pissa', 'cli-pissa-rslora', 'cli-pissa-patterns', 'cli-qlora', 'cli-qlora-dora-rslora'];
 
 describe('adapters the CLI wrote load in PEFT with the engine\'s numbers', () => {
   for (const folder of CLI) {
@@ -115,59 +115,72 @@ describe('adapters the CLI wrote load in PEFT with the engine\'s numbers', () =>
     });
   }
 
-  it('cli-pissa: the saved adapter is PEFT\'s rank-2r conversion [A; A₀], [B, −B₀]; A₀, B₀ are the top-r SVD of W; gradients on the residual equal torch\'s', async () => {
-    const folder = 'cli-pissa';
-    const m = json<Metrics>(folder, 'metrics.json');
-    const cfg = json<{ r: number; lora_alpha: number; init_lora_weights: unknown }>(folder, 'adapter_config.json');
-    expect(cfg).toMatchObject({ r: 2 * m.variant.r, lora_alpha: 2 * m.variant.lora_alpha, init_lora_weights: true });
-    const saved = adapterOf(folder);
-    const r = m.variant.r;
-    const spec: LoraSpec = { targets: saved.spec.targets, rank: r, alpha: m.variant.lora_alpha, useRslora: false, init: 'pissa' };
-    const prepared = prepareVariant(model, { lora: spec }, 0);
-    const trained: Adapter = { spec, modules: [] };
-    const weights = new Map(model.weights);
-    for (const [i, p] of saved.modules.entries()) {
-      const [r2, inp] = p.a.shape as [number, number];
-      const out = p.b.shape[0]!;
-      expect(r2).toBe(2 * r);
-      const a = p.a.data.slice(0, r * inp);
-      const a0 = p.a.data.slice(r * inp);
-      const b = new Float32Array(out * r);
-      const b0 = new Float32Array(out * r);
-      for (let row = 0; row < out; row++) {
-        for (let k = 0; k < r; k++) {
-          b[row * r + k] = p.b.data[row * 2 * r + k]!;
-          b0[row * r + k] = -p.b.data[row * 2 * r + r + k]!;
+  for (const folder of ['cli-pissa', 'cli-pissa-rslora', 'cli-pissa-patterns']) {
+    it(`${folder}: the saved adapter is PEFT's rank-2r conversion [A; A₀], [B, −B₀] with r, α and patterns doubled; A₀, B₀ are the top-r SVD of W; gradients on the residual equal torch's`, async () => {
+      const m = json<Metrics>(folder, 'metrics.json');
+      const v = m.variant;
+      const cfg = json<{ r: number; lora_alpha: number; init_lora_weights: unknown; rank_pattern: Record<string, number>; alpha_pattern: Record<string, number> }>(folder, 'adapter_config.json');
+      // PEFT's save_pretrained(path_initial_model_for_weight_conversion=…): r' = 2r, α' = 2α (α·√2 under rsLoRA), patterns doubled.
+      expect(cfg.r).toBe(2 * v.r);
+      expect(cfg.lora_alpha).toBe(v.use_rslora ? v.lora_alpha * 2 ** 0.5 : 2 * v.lora_alpha);
+      expect(cfg.init_lora_weights).toBe(true);
+      expect(cfg.rank_pattern).toEqual(Object.fromEntries(Object.entries(v.rank_pattern).map(([k, x]) => [k, 2 * x])));
+      expect(cfg.alpha_pattern).toEqual(Object.fromEntries(Object.entries(v.alpha_pattern).map(([k, x]) => [k, 2 * x])));
+      const saved = adapterOf(folder);
+      const spec: LoraSpec = {
+        targets: saved.spec.targets, rank: v.r, alpha: v.lora_alpha, useRslora: v.use_rslora, init: 'pissa',
+        ...(Object.keys(v.rank_pattern).length ? { rankPattern: v.rank_pattern } : {}),
+        ...(Object.keys(v.alpha_pattern).length ? { alphaPattern: v.alpha_pattern } : {}),
+      };
+      const prepared = prepareVariant(model, { lora: spec }, 0);
+      const trained: Adapter = { spec, modules: [] };
+      const weights = new Map(model.weights);
+      for (const [i, p] of saved.modules.entries()) {
+        const [r2, inp] = p.a.shape as [number, number];
+        const out = p.b.shape[0]!;
+        const r = moduleRank(spec, p.path);
+        expect(r2).toBe(2 * r);
+        // The saved scale s' = α'/r' (or α'/√r') equals the trained one.
+        expect(moduleScaling(saved.spec, p.path)).toBeCloseTo(moduleScaling(spec, p.path), 12);
+        const a = p.a.data.slice(0, r * inp);
+        const a0 = p.a.data.slice(r * inp);
+        const b = new Float32Array(out * r);
+        const b0 = new Float32Array(out * r);
+        for (let row = 0; row < out; row++) {
+          for (let k = 0; k < r; k++) {
+            b[row * r + k] = p.b.data[row * 2 * r + k]!;
+            b0[row * r + k] = -p.b.data[row * 2 * r + r + k]!;
+          }
         }
+        // A₀, B₀ are what prepareVariant computes (the same SVD): the init the CLI trained from.
+        const init = prepared.adapter.modules[i]!;
+        expect(relativeError(a0, init.a.data)).toBeLessThan(1e-6);
+        expect(relativeError(b0, init.b.data)).toBeLessThan(1e-6);
+        trained.modules.push({ path: p.path, a: { shape: [r, inp], data: a }, b: { shape: [out, r], data: b } });
+        // The residual torch used: W − s·B₀A₀ (float32).
+        const w = model.weights.get(`${p.path}.weight`)!;
+        const s = moduleScaling(spec, p.path);
+        const res = new Float32Array(w.data.length);
+        for (let row = 0; row < out; row++) for (let col = 0; col < inp; col++) {
+          let acc = 0;
+          for (let k = 0; k < r; k++) acc += b0[row * r + k]! * a0[k * inp + col]!;
+          res[row * inp + col] = w.data[row * inp + col]! - s * acc;
+        }
+        weights.set(`${p.path}.weight`, { shape: w.shape, data: res });
       }
-      // A₀, B₀ are what prepareVariant computes (the same SVD): the init the CLI trained from.
-      const init = prepared.adapter.modules[i]!;
-      expect(relativeError(a0, init.a.data)).toBeLessThan(1e-6);
-      expect(relativeError(b0, init.b.data)).toBeLessThan(1e-6);
-      trained.modules.push({ path: p.path, a: { shape: [r, inp], data: a }, b: { shape: [out, r], data: b } });
-      // The residual torch used: W − s·B₀A₀ (float32).
-      const w = model.weights.get(`${p.path}.weight`)!;
-      const s = moduleScaling(spec, p.path);
-      const res = new Float32Array(w.data.length);
-      for (let row = 0; row < out; row++) for (let col = 0; col < inp; col++) {
-        let acc = 0;
-        for (let k = 0; k < r; k++) acc += b0[row * r + k]! * a0[k * inp + col]!;
-        res[row * inp + col] = w.data[row * inp + col]! - s * acc;
-      }
-      weights.set(`${p.path}.weight`, { shape: w.shape, data: res });
-    }
-    const residual = { ...model, weights };
-    // exportAdapter reproduces the saved conversion exactly.
-    const again = exportAdapter(prepared, trained);
-    again.modules.forEach((p, i) => {
-      expect(relativeError(p.a.data, saved.modules[i]!.a.data)).toBe(0);
-      expect(relativeError(p.b.data, saved.modules[i]!.b.data)).toBe(0);
+      const residual = { ...model, weights };
+      // exportAdapter reproduces the saved conversion exactly.
+      const again = exportAdapter(prepared, trained);
+      again.modules.forEach((p, i) => {
+        expect(relativeError(p.a.data, saved.modules[i]!.a.data)).toBe(0);
+        expect(relativeError(p.b.data, saved.modules[i]!.b.data)).toBe(0);
+      });
+      const o = outputs(folder);
+      const { logits } = await engine.forward(residual, { x: probe(), batch: 1, context: T }, trained);
+      expect(relativeError(logits, o.get('pissa.logits')!)).toBeLessThan(1e-4);
+      await expectGradients(residual, trained, o, 'pissa.grad.');
     });
-    const o = outputs(folder);
-    const { logits } = await engine.forward(residual, { x: probe(), batch: 1, context: T }, trained);
-    expect(relativeError(logits, o.get('pissa.logits')!)).toBeLessThan(1e-4);
-    await expectGradients(residual, trained, o, 'pissa.grad.');
-  });
+  }
 });
 
 const PEFT = ['peft-dora', 'peft-rslora-f16', 'peft-patterns-bf16', 'peft-dora-patterns-bf16', 'peft-pissa-unconverted'];
