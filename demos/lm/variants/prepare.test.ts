@@ -14,7 +14,7 @@ import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount,
 import { readPeftAdapter } from '../peft';
 import { svd64 } from './svd64';
 import { adapterGradients, trainLanguageModel, validateSpec } from '../train';
-import { baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, quantizeBase } from './prepare';
+import { baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, quantizeBase, variantFacts } from './prepare';
 import { ROOT, loadModelDir, relativeError } from '../test-support';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'variants');
@@ -94,10 +94,14 @@ describe('adapters the CLI wrote load in PEFT with the engine\'s numbers', () =>
       expect(Math.abs(m.val_loss_after - check.val_loss) / check.val_loss).toBeLessThan(1e-5);
       // Training helped (a few steps): the held-out loss fell and every training loss is finite.
       expect(m.train_losses.every(Number.isFinite)).toBe(true);
+      const facts = variantFacts(model, { lora: { targets: m.variant.targets as LoraSpec['targets'], rank: m.variant.r, alpha: m.variant.lora_alpha, useRslora: m.variant.use_rslora, useDora: m.variant.use_dora, init: m.variant.init as LoraSpec['init'], rankPattern: m.variant.rank_pattern }, qlora: m.variant.qlora });
+      expect(facts.trainableParameters).toBe(m.trainable_parameters);
       expect(m.val_loss_after).toBeLessThan(m.val_loss_before);
       // The engine reading the folder back, on the base the folder is for.
       const adapter = adapterOf(folder);
-      expect(adapterParameterCount(model.config, adapter.spec)).toBe(adapter.modules.reduce((n, p) => n + p.a.data.length + p.b.data.length + (p.magnitude?.data.length ?? 0), 0));
+      const saved = adapter.modules.reduce((n, p) => n + p.a.data.length + p.b.data.length + (p.magnitude?.data.length ?? 0), 0);
+      expect(adapterParameterCount(model.config, adapter.spec)).toBe(saved);
+      expect(facts.savedParameters).toBe(saved);
       const base = m.variant.qlora ? quantizeBase(model) : model;
       const { logits } = await engine.forward(base, { x: probe(), batch: 1, context: T }, adapter);
       expect(relativeError(logits, peftLogits)).toBeLessThan(1e-4);

@@ -13,7 +13,7 @@
 import type { LanguageModelEngine } from '../engine';
 import { SettingError } from '../../errors';
 import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from '../train';
-import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, adapterParameterCount, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
 import { svd64 } from './svd64';
 
 /** One variant configuration: the saved LoRA spec plus the training-only knobs. */
@@ -220,4 +220,29 @@ export async function trainVariant(
     ...(variant.loraplusRatio !== undefined ? { loraplusRatio: variant.loraplusRatio } : {}),
   });
   return { ...r, prepared, trained: r.adapter!, peft: exportAdapter(prepared, r.adapter!) };
+}
+
+/** The counts a page shows for a variant, computed from the model's config and the spec. */
+export interface VariantFacts {
+  /** r·(in + out) per module (its own r) plus `out` per DoRA module. */
+  trainableParameters: number;
+  /** Trainable parameters, their gradients and Adam's two moments, float32. */
+  trainingStateBytes: number;
+  /** Parameters in the saved adapter: PiSSA's conversion saves rank 2r, so twice the trainable A and B. */
+  savedParameters: number;
+  /** Bytes of the base's weights the variant trains on (NF4 codes + absmax for QLoRA's projections). */
+  baseWeightBytes: number;
+  /** The same base in float32, for comparison. */
+  baseWeightBytesFloat32: number;
+}
+
+export function variantFacts(model: LanguageModel, variant: LoraVariant): VariantFacts {
+  const trainable = adapterParameterCount(model.config, variant.lora);
+  return {
+    trainableParameters: trainable,
+    trainingStateBytes: 16 * trainable,
+    savedParameters: variant.lora.init === 'pissa' ? 2 * trainable : trainable,
+    baseWeightBytes: baseWeightBytes(model, variant.qlora === true),
+    baseWeightBytesFloat32: baseWeightBytes(model, false),
+  };
 }
