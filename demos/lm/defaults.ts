@@ -23,6 +23,11 @@ export const LM_DEFAULTS = {
   alpha: 16,
   scalingRule: 'alpha/r' as ScalingRule,
   lr: 3e-3,
+  /**
+   * Full fine-tuning's own rate: it moves every weight of the model, not a small update beside
+   * them, so it takes smaller steps than LoRA (a third of LoRA's; demos/lm/results/full-run.json).
+   */
+  fullLr: 1e-3,
   steps: 300,
   batch: 8,
   seed: 0,

@@ -6,6 +6,7 @@
  * demo without a Run button reruns a moment after the last edit.
  */
 import { PAGE, defaults, parseParam } from '../demo-kit/url-state';
+import { defaultsName } from '../demo-kit/spec';
 import { markBusy, markPresets, markShown, setStatus } from './display';
 import { currentView, writeUrl, type AnyValues, type Island } from './island';
 import { scheduleRun, startRun } from './start-run';
@@ -52,7 +53,7 @@ export function resetToNotebook(island: Island): void {
   status.error(undefined);
   status.progress('');
   figure.show(currentView(island));
-  setStatus(island, 'Reset to the notebook’s settings and the result computed when the site was built.');
+  setStatus(island, `Reset to ${defaultsName(island.spec).whose} settings and the result computed when the site was built.`);
   markShown(island);
 }
 

@@ -32,6 +32,7 @@ describe('the language-model spec', () => {
     expect(full.panels[1]!.summary).toContain(r.frame.adaptedSample.slice(0, 20));
     expect(full.printout).toContain('tokens/s on WebAssembly');
     expect(full.printout).toContain('training state (parameters, gradients, Adam');
+    expect(full.printout).toContain('not counted: the frozen weights, and the activations kept for the backward pass');
     const partial = { ...r, frame: { ...r.frame, step: 40, trainLosses: r.frame.trainLosses.slice(0, 40), valLosses: r.frame.valLosses.slice(0, 1), done: false } };
     const p = spec.live!.view({ phase: 'training', result: partial, steps: 40, loaded: 0, total: 0 }, defaults(spec.params));
     expect(p.panels[0]!.summary).toContain('after 40 of 300 steps');

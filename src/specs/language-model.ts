@@ -116,7 +116,12 @@ export function languageModelView(r: LanguageModelResult, choice: AdapterChoice 
     s.method === 'full'
       ? 'Full fine-tuning of every weight'
       : `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'}`;
-  const memory = f.trainingStateBytes > 0 ? [`training state (parameters, gradients, Adam's two moments): ${(f.trainingStateBytes / 1e6).toFixed(2)} MB in float32`] : [];
+  // What the figure counts is the trained weights' state only; say what else training holds.
+  const notCounted = s.method === 'full' ? 'the activations kept for the backward pass (no weight is frozen)' : 'the frozen weights, and the activations kept for the backward pass';
+  const memory =
+    f.trainingStateBytes > 0
+      ? [`training state (parameters, gradients, Adam's two moments of the trained weights): ${(f.trainingStateBytes / 1e6).toFixed(2)} MB in float32; not counted: ${notCounted}`]
+      : [];
   const merge = r.merge
     ? [`merged into W + sBA: max |logits(merged) − logits(with adapter)| = ${r.merge.maxAbsDifference.toExponential(2)} over ${r.merge.positions} positions`]
     : [];
@@ -166,6 +171,8 @@ function downloads(r: LanguageModelResult): DownloadSource[] {
 export const spec = defineDemo({
   id: 'language-model',
   experiment: 'languageModel',
+  // The source notebook has no language-model section: these defaults are the chapter's own.
+  defaultsFrom: 'chapter',
   params,
   presets: [
     { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] } },
