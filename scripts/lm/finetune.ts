@@ -20,8 +20,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SettingError } from '../../demos/errors';
+import { patternKey } from '../../demos/peft/index';
 import {
-  LM_DEFAULTS, LORA_INITS, LanguageModelEngine, MODEL_NAME, TARGET_MODULES, baseWeightBytes, peftAdapterFiles, trainVariant,
+  LM_DEFAULTS, LORA_INITS, LanguageModelEngine, MODEL_NAME, TARGET_MODULES, modulePath, baseWeightBytes, peftAdapterFiles, trainVariant,
   type LoraInit, type LoraVariant, type TargetModule,
 } from '../../demos/lm/index';
 import { MODEL_DIR, TRAIN_TEXT, VAL_TEXT, flagNumber, flagValue, loadBase, measure, parsePattern, probeIds, readTokens, runCli } from './cli-common';
@@ -105,6 +106,14 @@ async function main(): Promise<void> {
     ...(args.loraplusRatio !== undefined ? { loraplusRatio: args.loraplusRatio } : {}),
     ...(args.qlora ? { qlora: true } : {}),
   };
+  // PEFT warns about pattern keys that match no targeted module (tuners_utils.py); so does the CLI.
+  const paths = Array.from({ length: model.config.numLayers }, (_, i) => args.targets.map((t) => modulePath(i, t))).flat();
+  for (const [flag, pattern] of [['--rank-pattern', args.rankPattern], ['--alpha-pattern', args.alphaPattern]] as const) {
+    const keys = Object.keys(pattern ?? {});
+    for (const key of keys) {
+      if (!paths.some((p) => patternKey(keys, p) === key)) console.warn(`warning: ${flag} key ${JSON.stringify(key)} matches no targeted module (PEFT warns too); it changes nothing.`);
+    }
+  }
   const engine = await LanguageModelEngine.create({ backend: 'wasm' });
   const r = await trainVariant(engine, {
     model, variant, tokens: train, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
