@@ -63,19 +63,17 @@ CLI_RUNS = [
 
 
 def nf4_roundtrip(w: torch.Tensor, block: int = 64) -> torch.Tensor:
-    """quantize_4bit(nf4, blocksize=64) then dequantize: row-major blocks of 64, absmax each (a
-    short last block keeps its own), nearest code with a value on a midpoint going up
-    (bucketize right=True), code * absmax; float32 throughout."""
+    """bitsandbytes' quantize_4bit(nf4, blocksize=64) then dequantize_4bit as its pure-PyTorch
+    backend computes them (backends/default/ops.py): row-major blocks of 64 (a short last block
+    keeps its own absmax), x_hat = clamp(x * (1 / absmax), -1, 1), code = argmin |x_hat - code_j|
+    (first minimum: a tie goes to the lower code), value = code * absmax; float32 throughout."""
     flat = w.detach().reshape(-1).to(torch.float32)
     out = torch.empty_like(flat)
-    mids = (NF4_CODE[:-1] + NF4_CODE[1:]) / 2
     for start in range(0, flat.numel(), block):
         b = flat[start:start + block]
         absmax = b.abs().max()
-        if absmax == 0:
-            out[start:start + block] = 0
-            continue
-        q = torch.bucketize(b / absmax, mids, right=True)
+        scaled = torch.clamp(b * (1 / absmax), -1, 1)
+        q = torch.argmin(torch.abs(scaled.view(-1, 1) - NF4_CODE), dim=-1)
         out[start:start + block] = NF4_CODE[q] * absmax
     return out.reshape(w.shape)
 

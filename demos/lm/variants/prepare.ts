@@ -73,23 +73,34 @@ const NF4_CODE = Float32Array.from([
 ]);
 
 /**
- * bitsandbytes' `quantize_4bit(quant_type="nf4", blocksize=64)` then `dequantize_4bit`: blocks of 64
- * consecutive values of the row-major weight (a short last block keeps its own absmax), each
- * divided by its absmax, rounded to the nearest code value (a value exactly on a midpoint goes to
- * the upper code), dequantised as code · absmax, all in float32.
+ * bitsandbytes' `quantize_4bit(quant_type="nf4", blocksize=64)` then `dequantize_4bit`, as its
+ * pure-PyTorch backend (backends/default/ops.py) computes them: blocks of 64 consecutive values of
+ * the row-major weight (a short last block keeps its own absmax); x̂ = clamp(x · fl(1/absmax), −1, 1)
+ * in float32 (a multiplication by the rounded reciprocal, not a division); the code is
+ * argmin_j |x̂ − code_j| in float32, the first minimum on a tie (so a value exactly between two
+ * codes goes to the LOWER one); the value back is code · absmax in float32.
  */
 export function nf4Dequantized(x: Float32Array, block = 64): Float32Array {
-  const mid = new Float32Array(15);
-  for (let i = 0; i < 15; i++) mid[i] = (NF4_CODE[i]! + NF4_CODE[i + 1]!) / 2;
   const out = new Float32Array(x.length);
   for (let start = 0; start < x.length; start += block) {
     const end = Math.min(x.length, start + block);
     let absmax = 0;
     for (let i = start; i < end; i++) absmax = Math.max(absmax, Math.abs(x[i]!));
+    const inv = Math.fround(1 / absmax);
     for (let i = start; i < end; i++) {
-      const v = absmax === 0 ? 0 : Math.fround(x[i]! / absmax);
+      const v = Math.min(1, Math.max(-1, Math.fround(x[i]! * inv)));
       let q = 0;
-      while (q < 15 && v >= mid[q]!) q++;
+      let best = Infinity;
+      // A block of zeros gives 0·∞ = NaN: torch's argmin then returns index 0, and −1·0 = 0 all the same.
+      if (!Number.isNaN(v)) {
+        for (let j = 0; j < 16; j++) {
+          const d = Math.abs(Math.fround(v - NF4_CODE[j]!));
+          if (d < best) {
+            best = d;
+            q = j;
+          }
+        }
+      }
       out[i] = Math.fround(NF4_CODE[q]! * absmax);
     }
   }
