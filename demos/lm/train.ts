@@ -4,13 +4,15 @@
  * GPU on WebGPU), sessions cached per shape, AbortSignal between runs, divergence stops with
  * its step. `losses[t]` is the loss of step t's batch before update t, as PyTorch's loop logs it.
  */
-import { SettingError, throwIfAborted } from '../errors';
+import { throwIfAborted } from '../errors';
 import { adamStep, HP, sgdStep } from '../graphs/optimizer';
 import { GraphBuilder } from '../onnx/builder';
 import type { OrtTensor } from '../runtime';
 import { TorchGenerator } from '../random';
-import { type Breakdown, runsOf, trainLoop } from '../train-loop';
+import { runsOf } from '../plan-runs';
+import { type Breakdown, trainLoop } from '../train-loop';
 import type { Optimizer } from '../types';
+import { isPositive, isWhole, need } from '../validate';
 import { Tape, type Tensor } from './autodiff';
 import { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
@@ -65,23 +67,21 @@ export interface LmTrainResult extends Trained {
 }
 
 export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
-  if (!Array.isArray(spec.targets) || spec.targets.length === 0) {
-    throw new SettingError('targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
-  }
+  need(Array.isArray(spec.targets) && spec.targets.length > 0, 'targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
   const unknown = spec.targets.filter((t) => !(TARGET_MODULES as readonly string[]).includes(t));
-  if (unknown.length) throw new SettingError('targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
-  if (spec.init !== undefined && !LORA_INITS.includes(spec.init)) {
-    throw new SettingError('init', `The initialisation must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(spec.init)}.`);
-  }
+  need(unknown.length === 0, 'targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
+  need(spec.init === undefined || LORA_INITS.includes(spec.init), 'init', `The initialisation must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(spec.init)}.`);
   for (const [name, pattern] of [['rank_pattern', spec.rankPattern], ['alpha_pattern', spec.alphaPattern]] as const) {
     for (const [key, v] of Object.entries(pattern ?? {})) {
+      let valid = true;
       try {
         new RegExp(key);
       } catch {
-        throw new SettingError('pattern', `${name}: the key ${JSON.stringify(key)} is not a valid regular expression.`);
+        valid = false;
       }
-      const ok = name === 'rank_pattern' ? Number.isInteger(v) && v >= 1 : Number.isFinite(v) && v > 0;
-      if (!ok) throw new SettingError('pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
+      need(valid, 'pattern', `${name}: the key ${JSON.stringify(key)} is not a valid regular expression.`);
+      const ok = name === 'rank_pattern' ? isWhole(v, 1, Infinity) : isPositive(v);
+      need(ok, 'pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
     }
   }
   for (let i = 0; i < model.config.numLayers; i++) {
@@ -90,38 +90,30 @@ export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
       const width = Math.min(out, inp);
       const path = modulePath(i, t);
       const r = moduleRank(spec, path);
-      if (!Number.isInteger(r) || r < 1 || r > width) {
-        const from = r === spec.rank ? 'The rank' : `The rank of ${path} (from rank_pattern)`;
-        throw new SettingError('rank', `${from} must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${r}.`);
-      }
-      if (spec.init === 'pissa' && 2 * r > width) {
-        // PEFT saves a trained PiSSA adapter for the original base as a rank-2r LoRA.
-        throw new SettingError('rank', `PiSSA saves a rank-2r adapter: the rank of ${path} must be at most ${Math.floor(width / 2)}, not ${r}.`);
-      }
+      const from = r === spec.rank ? 'The rank' : `The rank of ${path} (from rank_pattern)`;
+      need(isWhole(r, 1, width), 'rank', `${from} must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${r}.`);
+      // PEFT saves a trained PiSSA adapter for the original base as a rank-2r LoRA.
+      need(spec.init !== 'pissa' || 2 * r <= width, 'rank', `PiSSA saves a rank-2r adapter: the rank of ${path} must be at most ${Math.floor(width / 2)}, not ${r}.`);
       const a = moduleAlpha(spec, path);
-      if (!Number.isFinite(a) || a <= 0) throw new SettingError('alpha', `α must be a finite number above 0, not ${a}.`);
+      need(isPositive(a), 'alpha', `α must be a finite number above 0, not ${a}.`);
     }
   }
-  if (spec.init === 'pissa' && spec.useDora) {
-    throw new SettingError('init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B and drops the magnitude. Choose one.");
-  }
-  if (spec.init === 'pissa' && spec.useRslora && (Object.keys(spec.rankPattern ?? {}).length || Object.keys(spec.alphaPattern ?? {}).length)) {
-    throw new SettingError('init', 'PEFT cannot convert a PiSSA adapter with rsLoRA and rank/alpha patterns together for the original base: drop one.');
-  }
+  need(!(spec.init === 'pissa' && spec.useDora), 'init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B and drops the magnitude. Choose one.");
+  const patterned = Object.keys(spec.rankPattern ?? {}).length > 0 || Object.keys(spec.alphaPattern ?? {}).length > 0;
+  need(!(spec.init === 'pissa' && spec.useRslora && patterned), 'init', 'PEFT cannot convert a PiSSA adapter with rsLoRA and rank/alpha patterns together for the original base: drop one.');
 }
 
-function validate(o: LmTrainOptions, context: number, K: number): void {
+function validate(o: LmTrainOptions, context: number, K: number, optimizer: Optimizer): void {
+  need(optimizer === 'adam' || optimizer === 'sgd', 'optimizer', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
   if (o.mode !== 'full') validateSpec(o.model, o.mode);
-  if (!Number.isFinite(o.lr) || o.lr <= 0) throw new SettingError('lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
-  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > MAX_LM_STEPS) throw new SettingError('steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
-  if (!Number.isInteger(o.batch) || o.batch < 1 || o.batch > MAX_LM_BATCH) throw new SettingError('batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
-  if (!Number.isInteger(K) || K < 1 || K > MAX_LM_STEPS_PER_RUN) throw new SettingError('stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
-  if (!Number.isInteger(context) || context < 2 || context > o.model.config.maxPositions) {
-    throw new SettingError('text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
-  }
+  need(isPositive(o.lr), 'lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
+  need(isWhole(o.steps, 1, MAX_LM_STEPS), 'steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
+  need(isWhole(o.batch, 1, MAX_LM_BATCH), 'batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
+  need(isWhole(K, 1, MAX_LM_STEPS_PER_RUN), 'stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
+  need(isWhole(context, 2, o.model.config.maxPositions), 'text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
   const ratio = o.loraplusRatio ?? 1;
-  if (!Number.isFinite(ratio) || ratio <= 0) throw new SettingError('loraplusRatio', `LoRA+'s ratio must be a finite number above 0, not ${o.loraplusRatio}.`);
-  if (!o.batches && o.tokens.length < context + 2) throw new SettingError('text', `The training text must be longer than one window (${context + 1} characters).`);
+  need(isPositive(ratio), 'loraplusRatio', `LoRA+'s ratio must be a finite number above 0, not ${o.loraplusRatio}.`);
+  need(!!o.batches || o.tokens.length >= context + 2, 'text', `The training text must be longer than one window (${context + 1} characters).`);
 }
 
 /** Random windows (batch, context) of `tokens` and their next tokens, from a seeded generator. */
@@ -140,32 +132,41 @@ export function sampleBatch(tokens: ArrayLike<number>, batch: number, context: n
   return { x, y, batch, context };
 }
 
-/** One trainable tensor: its graph input name, shape, and (LoRA) which module and which part. */
-interface Param {
+/**
+ * A trainable tensor: its graph input name, shape and starting value; for an adapter, the module
+ * path and which factor it is, so nothing is parsed back out of the name.
+ */
+interface Trainable {
   name: string;
   shape: number[];
-  path?: string;
-  role?: 'a' | 'b' | 'm';
+  value: Weight;
+  /** 'm' is DoRA's magnitude. */
+  lora?: { path: string; factor: 'a' | 'b' | 'm' };
 }
 
-/** The trainable tensors: their input names and shapes, in a fixed order (per module: A, B, then DoRA's m). */
-function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): Param[] {
-  if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name) }));
+/** The trainable tensors in a fixed order: every weight (full), or A, B (and DoRA's m) of each adapted module. */
+function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): Trainable[] {
+  if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name), value: model.weights.get(name)! }));
   return adapter!.modules.flatMap((p) => {
     const n = adapterInputNames(p.path);
-    const out: Param[] = [{ name: n.a, shape: p.a.shape, path: p.path, role: 'a' }, { name: n.b, shape: p.b.shape, path: p.path, role: 'b' }];
-    if (mode.useDora) out.push({ name: n.m, shape: [p.b.shape[0]!], path: p.path, role: 'm' });
+    const out: Trainable[] = [
+      { name: n.a, shape: p.a.shape, value: p.a, lora: { path: p.path, factor: 'a' as const } },
+      { name: n.b, shape: p.b.shape, value: p.b, lora: { path: p.path, factor: 'b' as const } },
+    ];
+    if (mode.useDora) {
+      need(!!p.magnitude, 'adapter', `${p.path}: a DoRA adapter needs a magnitude (lora_magnitude_vector) for every module.`);
+      out.push({ name: n.m, shape: p.magnitude!.shape, value: p.magnitude!, lora: { path: p.path, factor: 'm' as const } });
+    }
     return out;
   });
 }
 
-/** The adapter's tensors on a tape, by module path, from the trainables and their tape tensors. */
-function adapterTensors(params: Param[], tensors: Tensor[]): Map<string, { a: Tensor; b: Tensor; m?: Tensor }> {
+/** The adapter's tensors on a tape, by module path. */
+function adapterTensors(params: Trainable[], tensors: Tensor[]): Map<string, { a: Tensor; b: Tensor; m?: Tensor }> {
   const out = new Map<string, { a: Tensor; b: Tensor; m?: Tensor }>();
   params.forEach((p, i) => {
-    const e = out.get(p.path!) ?? ({} as { a: Tensor; b: Tensor; m?: Tensor });
-    e[p.role!] = tensors[i]!;
-    out.set(p.path!, e);
+    const { path, factor } = p.lora!;
+    out.set(path, { ...out.get(path)!, [factor]: tensors[i]! });
   });
   return out;
 }
@@ -184,7 +185,7 @@ function adapterWith(like: Adapter, values: Map<string, Float32Array>): Adapter 
 }
 
 /** The graph of K unrolled steps. */
-function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Param[], K: number, B: number, T: number, optimizer: Optimizer, loraplusRatio: number): GraphBuilder {
+function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Trainable[], K: number, B: number, T: number, optimizer: Optimizer, loraplusRatio: number): GraphBuilder {
   const c = model.config;
   const g = new GraphBuilder('lm_train');
   const full = mode === 'full';
@@ -213,7 +214,7 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
     // LoRA+: B (and every 1-D trainable, PEFT's groupB) steps with ratio × the learning rate;
     // Adam's update is linear in lr, so the ratio multiplies the step size lr/(1−β₁ᵗ) in the graph
     // (the hp layout stays the engine's one layout).
-    const inGroupB = (p: Param): boolean => loraplusRatio !== 1 && (p.role === 'b' || p.role === 'm');
+    const inGroupB = (p: Trainable): boolean => loraplusRatio !== 1 && (p.lora?.factor === 'b' || p.lora?.factor === 'm');
     if (optimizer === 'adam') {
       const stepSize = g.gather(hp, [HP.adam + 2 * k], 0);
       const stepSizeB = loraplusRatio !== 1 ? g.scale(stepSize, loraplusRatio) : stepSize;
@@ -264,8 +265,7 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   const K0 = o.stepsPerRun ?? LM_DEFAULTS.stepsPerRun;
   const optimizer = o.optimizer ?? 'adam';
   const seed = o.seed ?? 0;
-  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new SettingError('lr', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
-  validate(o, T, K0);
+  validate(o, T, K0, optimizer);
   throwIfAborted(o.signal);
   const rt = engine.rt;
   const full = o.mode === 'full';
@@ -276,18 +276,9 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
 
   // State: parameter values (and moments) as tensors, fed back run after run.
   const initial: Record<string, OrtTensor> = {};
-  const start = (name: string): Weight => {
-    if (full) return o.model.weights.get(name)!;
-    const p = adapter0!.modules.find((q) => name.startsWith(`${q.path}.lora_`))!;
-    if (name.endsWith('lora_magnitude_vector')) {
-      if (!p.magnitude) throw new SettingError('adapter', `${p.path}: the starting DoRA adapter has no magnitude.`);
-      return p.magnitude;
-    }
-    return name.endsWith('lora_A.weight') ? p.a : p.b;
-  };
   const feedBack: Array<[string, string]> = [];
   for (const p of params) {
-    initial[p.name] = rt.tensorOf(new Float32Array(start(p.name).data), p.shape);
+    initial[p.name] = rt.tensorOf(new Float32Array(p.value.data), p.shape);
     feedBack.push([`${p.name}.next`, p.name]);
     if (optimizer === 'adam') {
       initial[`${p.name}.m`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);

@@ -1,6 +1,7 @@
 // `npm run lm:eval` on adapters PEFT wrote (bfloat16 DoRA with a rank pattern; PiSSA saved
 // unconverted) prints, as its last line, PEFT's held-out loss and probe logits (fixtures by
-// scripts/lm/variant_fixtures.py); a folder it cannot read gets a message and exit code 2.
+// scripts/lm/variant_fixtures.py); with --qlora, what lm:finetune --qlora recorded; a folder it
+// cannot read gets a message and exit code 2.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,17 @@ describe('npm run lm:eval -- --adapter DIR', () => {
       expect(relativeError(last.probe_logits, logits.slice(logits.length - V))).toBeLessThan(1e-4);
     });
   }
+
+  it('--qlora: an adapter the CLI trained on the NF4 base gives the held-out loss and probe logits lm:finetune recorded', async () => {
+    const folder = join(FIX, 'cli-qlora');
+    const { stdout, code } = await evalCli(['--adapter', folder, '--qlora']);
+    expect(code).toBe(0);
+    const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as { val_loss: number; probe_ids: number[]; probe_logits: number[] };
+    const m = JSON.parse(readFileSync(join(folder, 'metrics.json'), 'utf8')) as { val_loss_after: number; probe_ids: number[]; probe_logits: number[] };
+    expect(last.probe_ids).toEqual(m.probe_ids);
+    expect(Math.abs(last.val_loss - m.val_loss_after) / m.val_loss_after).toBeLessThan(1e-6);
+    expect(relativeError(last.probe_logits, m.probe_logits)).toBeLessThan(1e-6);
+  });
 
   it('an adapter for another base model is refused with what is wrong (exit code 2)', async () => {
     const { stderr, code } = await evalCli(['--adapter', join(ROOT, 'demos', 'peft', 'fixtures', 'gqa-patterns-f32')]);

@@ -9,7 +9,7 @@ import type { LmDemoFrame, LmDemoOptions } from '../../demos/lm/demo-run';
 import { LanguageModelEngine } from '../../demos/lm/engine';
 import { evaluateLoss } from '../../demos/lm/evaluate';
 import { type LanguageModel, encode, parameterCount } from '../../demos/lm/model';
-import { ROOT, loadModelDir } from '../../demos/lm/test-support';
+import { ROOT, loadModelDir } from '../../demos/test-support/lm';
 import { trainLanguageModel } from '../../demos/lm/train';
 import { DEFAULT_RUN_OPTIONS, runOptions } from '../../scripts/lm/default-run';
 

@@ -10,12 +10,13 @@ import { readSafetensors } from '../../export/safetensors';
 import { LanguageModelEngine } from '../engine';
 import { SettingError } from '../../errors';
 import { evaluateLoss, heldOutWindows } from '../evaluate';
+import { mergeAdapter } from '../merge';
 import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, initAdapter, moduleRank, moduleScaling } from '../model';
 import { readPeftAdapter } from '../peft';
 import { svd64 } from './svd64';
 import { adapterGradients, trainLanguageModel, validateSpec } from '../train';
 import { baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, quantizeBase, variantFacts } from './prepare';
-import { ROOT, loadModelDir, relativeError } from '../test-support';
+import { ROOT, loadModelDir, relativeError } from '../../test-support/lm';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'variants');
 const T = 64;
@@ -204,6 +205,14 @@ describe('adapters PEFT wrote, read by the engine, give PEFT\'s numbers', () => 
       const { logits: plain } = await engine.forward(model, { x: probe(), batch: 1, context: T });
       expect(relativeError(plain, o.get('logits')!)).toBeGreaterThan(1e-3);
       await expectGradients(base, adapter, o);
+    });
+  }
+
+  for (const folder of ['peft-dora-patterns-bf16', 'peft-patterns-bf16']) {
+    it(`${folder}: merging (per-module s; DoRA rescales each row to m) keeps PEFT's logits`, async () => {
+      const merged = mergeAdapter(model, adapterOf(folder));
+      const { logits } = await engine.forward(merged, { x: probe(), batch: 1, context: T });
+      expect(relativeError(logits, outputs(folder).get('logits')!)).toBeLessThan(1e-4);
     });
   }
 
