@@ -32,6 +32,8 @@ export { MODEL_NAME } from './lm/files';
 export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
 export { MAX_NEW_TOKENS } from './lm/sample';
 export type { LmDemoFrame, LmSwitch } from './lm/demo-run';
+// Chapter 10: the combination types of PEFT's add_weighted_adapter (the merging lab's choices).
+export { COMBINATION_TYPES, type CombinationType } from './lm/variants/combine';
 
 // The adapter inspector (Hu et al. §7 on any PEFT LoRA adapter) and the PEFT folder reader it
 // runs on: plain TypeScript, no ONNX, so the inspector page's worker loads only these.

@@ -5,7 +5,42 @@
  */
 import { LM_DEFAULTS } from '../lm/defaults';
 import { SAVINGS_MODELS, SAVINGS_RANKS } from './savings';
-import type { ExperimentName, SettingsOf, TrainingSettings } from './types';
+import type { AdapterArithmeticSettings, ExperimentName, LoraVariantsSettings, SettingsOf, TrainingSettings } from './types';
+
+/**
+ * Chapter 10's side-by-side run: chapter 8's task, targets, rank, α, rate, batch and seed, each
+ * variant one knob away from it; 100 steps each so that all seven train in a few minutes.
+ */
+const loraVariants: LoraVariantsSettings = {
+  variants: ['lora', 'dora', 'pissa', 'loraplus', 'qlora', 'rslora', 'lorahigh'],
+  task: LM_DEFAULTS.task,
+  targets: [...LM_DEFAULTS.targets],
+  rank: LM_DEFAULTS.rank,
+  alpha: LM_DEFAULTS.alpha,
+  highRank: 64,
+  loraplusRatio: 16,
+  lr: LM_DEFAULTS.lr,
+  steps: 100,
+  batch: LM_DEFAULTS.batch,
+  seed: LM_DEFAULTS.seed,
+  stepsPerRun: LM_DEFAULTS.stepsPerRun,
+  valWindows: LM_DEFAULTS.valWindows,
+  root: LM_DEFAULTS.root,
+};
+
+/** Chapter 10's merging lab: the two task adapters added with weight 1 each. */
+const adapterArithmetic: AdapterArithmeticSettings = {
+  combination: 'linear',
+  weights: [1, 1],
+  density: 0.5,
+  svdRank: 8,
+  prompt: LM_DEFAULTS.prompt,
+  sampleLength: LM_DEFAULTS.sampleLength,
+  temperature: LM_DEFAULTS.temperature,
+  seed: LM_DEFAULTS.seed,
+  valWindows: LM_DEFAULTS.valWindows,
+  root: LM_DEFAULTS.root,
+};
 
 const training: TrainingSettings = {
   seed: 42,
@@ -30,6 +65,8 @@ export const DEFAULTS: { readonly [E in ExperimentName]: SettingsOf<E> } = {
   adapters: { seed: 42, dModel: 32, rank: 4, alpha: 8, testTokens: 4, scalingRule: 'alpha/r' },
   savings: { models: SAVINGS_MODELS, ranks: SAVINGS_RANKS },
   languageModel: LM_DEFAULTS,
+  loraVariants,
+  adapterArithmetic,
 };
 
 // The names the site and the tests know each experiment's defaults by.
@@ -41,3 +78,5 @@ export const RANK_SWEEP_DEFAULTS = DEFAULTS.rankSweep;
 export const ADAPTERS_DEFAULTS = DEFAULTS.adapters;
 export const SAVINGS_DEFAULTS = DEFAULTS.savings;
 export const LANGUAGE_MODEL_DEFAULTS = DEFAULTS.languageModel;
+export const LORA_VARIANTS_DEFAULTS = DEFAULTS.loraVariants;
+export const ADAPTER_ARITHMETIC_DEFAULTS = DEFAULTS.adapterArithmetic;

@@ -12,11 +12,13 @@ import { savingsTable } from './savings';
 import { trainingComparison } from './training';
 import { DEFAULTS } from './defaults';
 import { languageModelBuildResult, languageModelDemo } from './language-model';
+import { loraVariants, loraVariantsBuildResult } from './lora-variants';
+import { adapterArithmetic, adapterArithmeticBuildResult } from './adapter-arithmetic';
 import type { ExperimentName, ExperimentOptions, NotebookResults, ProgressOf, ResultOf, SettingsOf } from './types';
 
 export {
   DEFAULTS, LOW_RANK_DEFAULTS, IMPLEMENTATION_DEFAULTS, TRAINING_DEFAULTS, MERGING_DEFAULTS, RANK_SWEEP_DEFAULTS, ADAPTERS_DEFAULTS,
-  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS,
+  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS, LORA_VARIANTS_DEFAULTS, ADAPTER_ARITHMETIC_DEFAULTS,
 } from './defaults';
 export { lowRankIntuition } from './low-rank';
 export { initLora, loraImplementation } from './implementation';
@@ -26,6 +28,8 @@ export { adapterMerging } from './merging';
 export { rankSweep } from './rank-sweep';
 export { multiAdapter } from './adapters';
 export { LANGUAGE_MODEL_FILES, LM_TASKS, emptyFrame, fetchFiles, languageModelBuildResult, languageModelDemo } from './language-model';
+export { LORA_VARIANT_IDS, loraVariants, loraVariantsBuildResult, variantLabel, variantOf } from './lora-variants';
+export { TASK_ADAPTER_DIRS, adapterArithmetic, adapterArithmeticBuildResult, combinedFiles } from './adapter-arithmetic';
 export { SAVINGS_MODELS, SAVINGS_RANKS, savingsTable } from './savings';
 export { scalingFor } from '../scaling';
 export * from './printout';
@@ -53,6 +57,8 @@ export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
   adapters: { kind: 'engine', defaults: DEFAULTS.adapters, run: multiAdapter },
   savings: { kind: 'arithmetic', defaults: DEFAULTS.savings, run: (s) => savingsTable(s.models, s.ranks) },
   languageModel: { kind: 'engine', defaults: DEFAULTS.languageModel, run: languageModelDemo },
+  loraVariants: { kind: 'engine', defaults: DEFAULTS.loraVariants, run: loraVariants },
+  adapterArithmetic: { kind: 'engine', defaults: DEFAULTS.adapterArithmetic, run: adapterArithmetic },
 };
 
 /**
@@ -70,5 +76,10 @@ export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal }
   const rankSweepResult = await rankSweep(engine, {}, { signal });
   const adapters = await multiAdapter(engine, {}, { signal });
   const languageModel = await languageModelBuildResult();
-  return { lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable(), languageModel };
+  // §10's runs are committed too (scripts/lm/beyond-lora-run.ts), not trained at build time.
+  const [loraVariantsResult, adapterArithmeticResult] = await Promise.all([loraVariantsBuildResult(), adapterArithmeticBuildResult()]);
+  return {
+    lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable(), languageModel,
+    loraVariants: loraVariantsResult, adapterArithmetic: adapterArithmeticResult,
+  };
 }

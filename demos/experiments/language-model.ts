@@ -61,7 +61,7 @@ export function fetchFiles(root: string): FileSource {
   };
 }
 
-interface Loaded {
+export interface Loaded {
   model: LanguageModel;
   texts: Record<LmTask, { train: string; val: string }>;
 }
@@ -100,8 +100,35 @@ function lmEngineFor(engine: Engine, LanguageModelEngineClass: typeof LanguageMo
   return lm;
 }
 
+/**
+ * The model and every task's texts (loaded once per file source: the site's files under `root`
+ * unless `opts.files` is given) and the language-model engine on `engine`'s runtime, with the
+ * engine module itself: what every language-model experiment (chapters 8 and 10) starts from.
+ */
+export async function loadLanguageModel(
+  engine: Engine,
+  root: string,
+  opts: Pick<ExperimentOptions<unknown>, 'files' | 'signal'>,
+  onBytes: (loaded: number, total: number) => void,
+): Promise<Loaded & { lm: LanguageModelEngine; lmIndex: typeof import('../lm/index') }> {
+  let files = opts.files;
+  if (!files) {
+    files = fetchedBy.get(root) ?? fetchFiles(root);
+    fetchedBy.set(root, files);
+  }
+  let loading = loadedBy.get(files);
+  if (!loading) {
+    loading = load(files, onBytes, opts.signal);
+    loadedBy.set(files, loading);
+    const source = files;
+    loading.catch(() => loadedBy.delete(source));
+  }
+  const [loaded, lmIndex] = await Promise.all([loading, import('../lm/index')]);
+  return { ...loaded, lm: lmEngineFor(engine, lmIndex.LanguageModelEngine), lmIndex };
+}
+
 /** base64 of bytes (btoa exists in browsers, workers and Node ≥ 16). */
-function base64(bytes: Uint8Array): string {
+export function base64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
@@ -125,19 +152,8 @@ export async function languageModelDemo(
     opts.onProgress?.({ phase, result: result(frame), steps: frame.step, loaded, total });
 
   throwIfAborted(opts.signal);
-  let files = opts.files;
-  if (!files) {
-    files = fetchedBy.get(s.root) ?? fetchFiles(s.root);
-    fetchedBy.set(s.root, files);
-  }
-  let loading = loadedBy.get(files);
-  if (!loading) {
-    loading = load(files, (loaded, total) => report('loading', emptyFrame(engine.backend), loaded, total), opts.signal);
-    loadedBy.set(files, loading);
-    loading.catch(() => loadedBy.delete(files));
-  }
-  const [{ model, texts: allTexts }, { LanguageModelEngine, runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, import('../lm/index')]);
-  const lm = lmEngineFor(engine, LanguageModelEngine);
+  const { model, texts: allTexts, lm, lmIndex } = await loadLanguageModel(engine, s.root, opts, (loaded, total) => report('loading', emptyFrame(engine.backend), loaded, total));
+  const { runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec } = lmIndex;
   throwIfAborted(opts.signal);
   need(LM_TASKS.includes(s.task), 'task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
   const texts = allTexts[s.task];

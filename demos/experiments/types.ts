@@ -9,6 +9,7 @@
 import type { LmDemoFrame } from '../lm/demo-run';
 import type { LmTask } from '../lm/files';
 import type { TargetModule } from '../lm/model';
+import type { CombinationType } from '../lm/variants/combine';
 import type { ScalingRule } from '../scaling';
 import type { Backend, Optimizer } from '../types';
 
@@ -267,6 +268,104 @@ export interface LanguageModelProgress extends ExperimentProgress<LanguageModelR
   total: number;
 }
 
+
+// §10 Beyond plain LoRA -----------------------------------------------------------------
+/** The variants chapter 10 trains side by side (each one knob away from plain LoRA). */
+export type LoraVariantId = 'lora' | 'dora' | 'pissa' | 'loraplus' | 'qlora' | 'rslora' | 'lorahigh';
+export interface LoraVariantsSettings {
+  /** Which variants to train, in this order. */
+  variants: LoraVariantId[]; // all seven
+  task: LmTask; // 'devil'
+  targets: TargetModule[]; // ['q_proj', 'v_proj']
+  rank: number; // 8: every variant's rank but rsLoRA's and the high-rank LoRA's
+  alpha: number; // 16
+  /** The rank of rsLoRA (α/√r) and of plain LoRA at a high rank (α/r), to compare their scaling. */
+  highRank: number; // 64
+  /** LoRA+: B's learning rate = ratio × A's. */
+  loraplusRatio: number; // 16
+  lr: number; // 3e-3, Adam (A's rate under LoRA+)
+  steps: number;
+  batch: number;
+  seed: number;
+  stepsPerRun: number;
+  valWindows: number;
+  root: string;
+}
+/** One variant's run. */
+export interface LoraVariantRow {
+  id: LoraVariantId;
+  /** adapter_config.json's words for it (r, α, use_dora, init_lora_weights, …). */
+  config: string;
+  /** Held-out loss of its starting point (QLoRA: the quantised base; PiSSA: W_res + B₀A₀ = W) and after training. */
+  valBefore: number;
+  valAfter: number;
+  trainLosses: number[];
+  trainableParameters: number;
+  /** Parameters of the adapter as PEFT saves it (PiSSA: rank 2r). */
+  savedParameters: number;
+  trainingStateBytes: number;
+  baseWeightBytes: number;
+  baseWeightBytesFloat32: number;
+  /** Wall-clock milliseconds per optimizer step (from tokens/s), on this run's backend. */
+  msPerStep: number;
+  /** The adapter as PEFT saves it for the original base (a live run; the committed run has none). */
+  peft?: { config: string; /** adapter_model.safetensors, base64 */ safetensors: string };
+}
+export interface LoraVariantsResult {
+  settings: LoraVariantsSettings;
+  /** Finished variants, then (during a run) the one training, with its losses so far. */
+  rows: LoraVariantRow[];
+  /** The variant training now (a run in progress). */
+  running?: LoraVariantId;
+  info: RunInfo;
+}
+export interface LoraVariantsProgress extends ExperimentProgress<LoraVariantsResult> {
+  phase: 'loading' | 'training';
+  loaded: number;
+  total: number;
+}
+
+/** The merging lab: two task adapters combined by PEFT's add_weighted_adapter. */
+export interface AdapterArithmeticSettings {
+  combination: CombinationType; // 'linear'
+  /** The weight of the Devil's Dictionary adapter and of the State of the Union one. */
+  weights: [number, number]; // [1, 1]
+  /** ties and magnitude_prune: the fraction of each A and B kept. */
+  density: number; // 0.5
+  /** svd: the rank of the result. */
+  svdRank: number; // 8
+  prompt: string;
+  sampleLength: number;
+  temperature: number;
+  seed: number;
+  valWindows: number;
+  root: string;
+  /**
+   * The reader's own PEFT adapter folder (read in the page, never uploaded): when given, it is
+   * evaluated beside the others, merged into the base, and it is the first input of the
+   * combination, with the task adapter `ownPartner` as the second.
+   */
+  own?: { name: string; config: string; /** adapter_model.safetensors, base64 */ safetensors: string };
+  ownPartner?: LmTask;
+}
+export interface AdapterArithmeticRow {
+  /** 'base', 'devil', 'sotu' or 'combined'. */
+  adapter: string;
+  /** Held-out loss on each task, in the order of `tasks`. */
+  valLoss: number[];
+  sample: string;
+}
+export interface AdapterArithmeticResult {
+  settings: AdapterArithmeticSettings;
+  tasks: LmTask[];
+  rows: AdapterArithmeticRow[];
+  /** The combined adapter: PEFT's r (= lora_alpha) and scale, and ‖ΔW_combined − Σ wᵢΔWᵢ‖_F / ‖Σ wᵢΔWᵢ‖_F over all modules. */
+  combined: { rank: number; scaling: number; relativeDeviation: number; config: string; /** base64 */ safetensors: string };
+  /** The reader's adapter: what it is, and its merge W + ΔW checked (max |logits(merged) − logits(unmerged)| over one held-out window). */
+  own?: { name: string; description: string; merge: { maxAbsDifference: number; positions: number } };
+  info: RunInfo;
+}
+
 /** A source of the site's static files, by path under its root. */
 export interface FileSource {
   /** The file's bytes; `onBytes(loaded, total)` follows the download (total 0 when unknown). */
@@ -295,6 +394,8 @@ export interface ExperimentTypes {
   adapters: { settings: AdaptersSettings; result: AdaptersResult; progress: never };
   savings: { settings: SavingsSettings; result: SavingsTable[]; progress: never };
   languageModel: { settings: LanguageModelSettings; result: LanguageModelResult; progress: LanguageModelProgress };
+  loraVariants: { settings: LoraVariantsSettings; result: LoraVariantsResult; progress: LoraVariantsProgress };
+  adapterArithmetic: { settings: AdapterArithmeticSettings; result: AdapterArithmeticResult; progress: never };
 }
 export type ExperimentName = keyof ExperimentTypes;
 export type SettingsOf<E extends ExperimentName> = ExperimentTypes[E]['settings'];
