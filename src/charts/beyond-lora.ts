@@ -5,8 +5,8 @@
  */
 import type { AdapterArithmeticResult, LoraVariantsResult } from '../../demos/index';
 import { variantLabel } from '../../demos/index';
-import { barChart } from './bar-chart';
 import type { FigurePanel } from './figures';
+import { dumbbellChart } from './dumbbell';
 import { lineChart } from './line-chart';
 
 const nats = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
@@ -27,26 +27,47 @@ export const SMOOTHING = 20;
 
 export function variantsFigure(r: LoraVariantsResult): FigurePanel[] {
   const s = r.settings;
-  const series = r.rows.map((row) => ({ label: variantLabel(row.id, s), y: movingAverage(row.trainLosses, SMOOTHING) }));
   const done = r.rows.filter((row) => Number.isFinite(row.valAfter));
   const best = done.length ? done.reduce((a, b) => (b.valAfter < a.valAfter ? b : a)) : undefined;
   const summary = r.rows.length
-    ? `Training loss (mean of the last ${SMOOTHING} batches) of ${r.rows.length} variant(s) over ${s.steps} steps on the same batches.` +
-      (best ? ` Lowest held-out loss after training: ${variantLabel(best.id, s)}, ${nats(best.valAfter)} nats per character.` : '')
+    ? `Held-out loss before and after ${s.steps} steps for ${done.length} of ${s.variants.length} variant(s), same task, batches and held-out windows.` +
+      (best ? ` Lowest after training: ${variantLabel(best.id, s)}, ${nats(best.valAfter)} nats per character.` : '')
     : 'No variant has trained yet.';
-  const svg = lineChart({
-    title: 'The variants, trained side by side',
-    subtitle: `training loss, mean of the last ${SMOOTHING} batches`,
+  const svg = dumbbellChart({
+    title: 'Held-out loss, before and after training',
+    subtitle: `${s.steps} steps each, nats per character`,
     desc: summary,
-    series,
-    x: { label: 'Step', integer: true, domain: [0, Math.max(1, s.steps)] },
-    y: { label: 'Loss (nats/char)' },
-    tip: (x, y, ser) => `${ser.label}, step ${x}: ${nats(y)} nats/char (mean of the last ${SMOOTHING})`,
-    maxFocusable: 20,
-    id: 'variants-loss',
+    rows: r.rows.map((row) => ({ label: variantLabel(row.id, s), from: row.valBefore, to: row.valAfter })),
+    xLabel: 'Held-out loss (nats/char)',
+    fromLabel: 'before (its starting point)',
+    toLabel: 'after',
+    format: (v) => v.toFixed(2),
+    tip: (row) => `${row.label}: ${nats(row.from)} → ${nats(row.to)} nats/char`,
+    id: 'variants-held-out',
   });
-  const rows: Record<string, number | string>[] = r.rows.flatMap((row) => row.trainLosses.map((loss, step) => ({ variant: row.id, step, loss })));
-  return [{ svg, summary, rows }];
+  const panels: FigurePanel[] = [{ svg, summary, rows: r.rows.map((row) => ({ variant: row.id, before: row.valBefore, after: row.valAfter })) }];
+  // While a variant trains: its training loss so far (mean of the last batches), so the run shows movement.
+  const running = r.running ? r.rows.find((row) => row.id === r.running) : undefined;
+  if (running) {
+    const label = variantLabel(running.id, s);
+    const runSummary = `${label}: training loss over ${running.trainLosses.length} of ${s.steps} steps (mean of the last ${SMOOTHING} batches).`;
+    panels.push({
+      svg: lineChart({
+        title: `${label}, training`,
+        subtitle: `training loss, mean of the last ${SMOOTHING} batches`,
+        desc: runSummary,
+        series: [{ label, y: movingAverage(running.trainLosses, SMOOTHING) }],
+        x: { label: 'Step', integer: true, domain: [0, Math.max(1, s.steps)] },
+        y: { label: 'Loss (nats/char)' },
+        tip: (x, y) => `step ${x}: ${nats(y)} nats/char`,
+        maxFocusable: 20,
+        id: 'variants-training',
+      }),
+      summary: runSummary,
+      rows: running.trainLosses.map((loss, step) => ({ step, loss })),
+    });
+  }
+  return panels;
 }
 
 export const TASK_NAMES: Record<string, string> = { devil: "Devil's Dictionary", sotu: 'State of the Union' };
@@ -58,18 +79,16 @@ export function arithmeticFigure(r: AdapterArithmeticResult): FigurePanel[] {
   const summary = combined
     ? `Held-out loss of the base model, each task adapter and the ${r.settings.combination} combination: the combination scores ${nats(combined.valLoss[0]!)} on ${TASK_NAMES[t1!]} and ${nats(combined.valLoss[1]!)} on ${TASK_NAMES[t2!]}.`
     : 'Not evaluated yet.';
-  const svg = barChart({
+  const svg = dumbbellChart({
     title: 'Both tasks, before and after combining',
-    subtitle: '1 base · 2 Devil · 3 State of the Union · 4 combined',
+    subtitle: `${r.settings.combination}, weights ${r.settings.weights.join(', ')}: held-out loss, nats per character`,
     desc: summary,
-    series: [
-      { label: `${TASK_NAMES[t1!]} held-out`, values: r.rows.map((row) => row.valLoss[0]!) },
-      { label: `${TASK_NAMES[t2!]} held-out`, values: r.rows.map((row) => row.valLoss[1]!) },
-    ],
-    xLabel: 'Weights',
-    yLabel: 'Loss (nats/char)',
-    tip: (i, values) => `${ROW_NAMES[r.rows[i - 1]?.adapter ?? ''] ?? ''}: ${values.map((v, k) => `${TASK_NAMES[r.tasks[k]!]} ${nats(v ?? NaN)}`).join(', ')}`,
-    legend: true,
+    rows: r.rows.map((row) => ({ label: ROW_NAMES[row.adapter] ?? row.adapter, from: row.valLoss[0]!, to: row.valLoss[1]! })),
+    xLabel: 'Held-out loss (nats/char)',
+    fromLabel: `${TASK_NAMES[t1!]} text`,
+    toLabel: `${TASK_NAMES[t2!]} text`,
+    format: (v) => v.toFixed(2),
+    tip: (row) => `${row.label}: ${TASK_NAMES[t1!]} ${nats(row.from)}, ${TASK_NAMES[t2!]} ${nats(row.to)}`,
     id: 'arithmetic-loss',
   });
   const rows = r.rows.map((row) => ({ weights: row.adapter, ...Object.fromEntries(r.tasks.map((t, k) => [t, row.valLoss[k]!])) }));
