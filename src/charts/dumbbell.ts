@@ -39,14 +39,15 @@ export function dumbbellChart(o: DumbbellOptions): string {
   const values = o.rows.flatMap((r) => [r.from, r.to]).filter(Number.isFinite);
   const xs = makeScale(values, [plot.x0, plot.x1], {});
   let body = axisBottom(xs, plot, { label: o.xLabel, ticks: 5, format: o.format });
-  // Legend above the rows: hollow = from, filled = to (the second item after the first's text, ≈7 px a character).
-  const second = 16 + 7 * o.fromLabel.length + 24;
+  // Legend above the rows: hollow = from, filled = to (from the left edge; the second item after the first's text, ≈8.5 px a character at the largest text scale).
+  const second = 16 + 8.5 * o.fromLabel.length + 24;
+  const lx = 18;
   const ly = top - 12;
   body +=
-    el('circle', { cx: plot.x0 + 6, cy: ly, r: 5, class: 's1', fill: 'none', 'stroke-width': 2 }) +
-    text({ x: plot.x0 + 16, y: ly, dy: '0.35em' }, o.fromLabel) +
-    el('circle', { cx: plot.x0 + second, cy: ly, r: 5, class: 'f1' }) +
-    text({ x: plot.x0 + second + 10, y: ly, dy: '0.35em' }, o.toLabel);
+    el('circle', { cx: lx + 6, cy: ly, r: 5, class: 's1', fill: 'none', 'stroke-width': 2 }) +
+    text({ x: lx + 16, y: ly, dy: '0.35em' }, o.fromLabel) +
+    el('circle', { cx: lx + second, cy: ly, r: 5, class: 'f1' }) +
+    text({ x: lx + second + 10, y: ly, dy: '0.35em' }, o.toLabel);
   o.rows.forEach((r, i) => {
     const y = plot.y0 + (i + 0.5) * ROW;
     body += text({ x: plot.x0 - 10, y, dy: '0.35em', 'text-anchor': 'end' }, r.label);
