@@ -4,8 +4,9 @@
  *
  * The driver only schedules runs: init once, then runs of K Jacobi rounds with W fed back (kept
  * on the GPU under WebGPU) and the round-robin schedule fed as inputs, a check of W's
- * orthogonality after every sweep (P − 1 rounds, one 16-byte read), until the check passes, then
- * one finishing run that sorts and normalises.
+ * orthogonality after every sweep (cos² of every pair, P² floats read), until the check passes,
+ * then one finishing run that sorts and normalises. After the first sweep, a sweep runs only the
+ * rounds that hold a pair the check found not yet orthogonal.
  */
 import {
   CHECK_TOL,
@@ -43,10 +44,9 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   const shape: SvdShape = { m: m.rows, n: m.cols };
   const { P } = svdDims(shape);
   const K = roundsPerRun(P);
-  const runsPerSweep = Math.ceil((P - 1) / K);
   const gpu = { gpuOutputs: ['w', 'w_out'] };
 
-  const [init, rounds, check, finish] = await Promise.all([
+  const [init, rounds_, check, finish] = await Promise.all([
     rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
     rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
     rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
@@ -61,32 +61,43 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
     const { partner, side } = roundRobinRound(P, r);
     return { pair: rt.tensorOf(Float32Array.from(partner), [P]), side: rt.tensorOf(Float32Array.from(side), [P, 1]) };
   });
-  const feeds = (j: number): Record<string, OrtTensor> => {
+  /** Feeds for K rounds of `rounds` from position j·K (a short list is repeated: a round run twice rotates nothing new). */
+  const feeds = (rounds: number[], j: number): Record<string, OrtTensor> => {
     const f: Record<string, OrtTensor> = {};
     for (let k = 0; k < K; k++) {
-      const round = schedule[(j * K + k) % (P - 1)]!;
+      const round = schedule[rounds[(j * K + k) % rounds.length]!]!;
       f[`pair${k}`] = round.pair;
       f[`side${k}`] = round.side;
     }
     return f;
   };
+  const partners = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r).partner);
+  const every = partners.map((_, r) => r);
 
   const first = await init.run({ m: rt.tensor(m) });
   let w = first.w!;
   const scale = first.scale!;
   try {
     let converged = false;
+    // A sweep runs the rounds that still hold a pair with |cos| > CHECK_TOL (all of them at first):
+    // near the end only a few pairs are left, and the rounds without one would rotate nothing.
+    let rounds = every;
     for (let sweep = 1; sweep <= MAX_SWEEPS && !converged; sweep++) {
-      for (let j = 0; j < runsPerSweep; j++) {
+      const runs = Math.ceil(rounds.length / K);
+      for (let j = 0; j < runs; j++) {
         opts.signal?.throwIfAborted();
-        const out = await rounds.run({ w, ...feeds(j) });
+        const out = await rounds_.run({ w, ...feeds(rounds, j) });
         dispose(w);
         w = out.w_out!;
       }
-      // One 16-byte read a sweep.
-      const off = (await rt.read((await check.run({ w })).off!))[0]!;
+      const cos2 = await rt.read((await check.run({ w })).cos2!);
+      let worst = 0;
+      for (const c of cos2) if (c > worst) worst = c;
+      const off = Math.sqrt(worst);
       converged = off <= CHECK_TOL;
       opts.onSweep?.({ sweep, off });
+      const limit = CHECK_TOL * CHECK_TOL;
+      rounds = every.filter((r) => partners[r]!.some((j, i) => cos2[i * P + j]! > limit));
     }
     opts.signal?.throwIfAborted();
     const out = await finish.run({ w, scale });

@@ -14,8 +14,9 @@
  *           second, both fed by the driver) and rotates all P/2 pairs at once, in place, as
  *           elementwise ops on the whole of W and its partner-gathered copy; P − 1 rounds (a
  *           sweep) meet every pair once. No row moves, so a round needs no permutation copy.
- * - check:  the largest |cos| between two rows of the R block, from one Gram MatMul: the driver
- *           stops when a sweep leaves every pair orthogonal to CHECK_TOL.
+ * - check:  cos² between every two rows of the R block, from one Gram MatMul: the driver stops
+ *           when a sweep leaves every pair orthogonal to CHECK_TOL, and otherwise runs only the
+ *           rounds that hold a pair that is not.
  * - finish: σ = row norms, sorted by TopK; Q rows = R-block rows / σ (0 where σ = 0);
  *           for m ≥ n: U = Qᵀ-block, Vᵀ = J; for m < n: U = Jᵀ, Vᵀ = Q-block.
  */
@@ -173,9 +174,8 @@ export const svdCheckKey = (shape: SvdShape): string => {
 };
 
 /**
- * The largest |cos| between two rows of W's R block: G = R·Rᵀ (one MatMul), then max over i ≠ j
- * of √(G_ij² / (G_ii·G_jj)), 0 where a row is zero. Input w (P, L); output off (4 floats, the
- * value repeated: WebGPU rejects buffers under 16 bytes).
+ * cos² between every two rows of W's R block: G = R·Rᵀ (one MatMul), then G_ij² / (G_ii·G_jj)
+ * for i ≠ j, 0 on the diagonal and where a row is zero. Input w (P, L); output cos2 (P, P).
  */
 export function buildSvdCheck(shape: SvdShape): GraphBuilder {
   const { q, P, L } = svdDims(shape);
@@ -189,8 +189,7 @@ export function buildSvdCheck(shape: SvdShape): GraphBuilder {
   for (let i = 0; i < P; i++) off[i * P + i] = 0;
   const g2 = g.mul(g.mul(gram, gram), g.constant(off, [P, P], 'offdiag'));
   const ratio = g.where(g.greater(dd, g.scalar(0)), g.div(g2, g.where(g.greater(dd, g.scalar(0)), dd, g.scalar(1))), g.scalar(0));
-  const worst = g.sqrt(g.node('ReduceMax', [ratio], { keepdims: 0 }));
-  g.output(g.node('Expand', [worst, g.int64([4])]), 'off', [4]);
+  g.output(ratio, 'cos2', [P, P]);
   return g;
 }
 
