@@ -4,9 +4,9 @@
  * embeds are in tests/e2e/demos/readers-view.spec.ts.
  */
 import { test, expect } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chaptersDir, readChapters, sitePath } from './site';
+import { chaptersDir, distDir, readChapters, sitePath } from './site';
 import { proseWords, readingMinutes } from '../../../src/lib/reading-time';
 
 const chapters = readChapters();
@@ -71,4 +71,32 @@ test('/chapters.bib: entries that standard styles print with their URL, and TeX 
     expect(note).not.toContain('"');
   }
   for (const c of chapters.filter((c) => !c.closing)) expect(bib).toContain(`Chapter ${c.order} of \\emph{`);
+});
+
+test('search indexes each formula once, as read, and not the demos’ controls', async ({ page }) => {
+  test.skip(!existsSync(join(distDir, 'pagefind', 'pagefind.js')), 'no search index: run `npm run build` (astro build + pagefind)');
+  await page.goto(sitePath(''));
+  const found = await page.evaluate(async (bundle) => {
+    const pf = await import(/* @vite-ignore */ `${bundle}pagefind.js`);
+    await pf.init();
+    const pages: { url: string; content: string; excerpt: string }[] = [];
+    for (const term of ['alpha', 'rank', 'merge']) {
+      const r = await pf.search(term);
+      for (const hit of r.results.slice(0, 10)) {
+        const d = await hit.data();
+        pages.push({ url: d.url, content: d.content, excerpt: d.excerpt.replace(/<[^>]+>/g, '') });
+      }
+    }
+    return pages;
+  }, sitePath('pagefind/'));
+  expect(found.length).toBeGreaterThan(0);
+  for (const p of found) {
+    // KaTeX's MathML copy carries the TeX source; indexed, an excerpt reads “α\alphaα”.
+    expect(p.excerpt, p.url).not.toMatch(/\\(alpha|frac|mathbb|top|Delta)\b/);
+    expect(p.content, p.url).not.toMatch(/\\(alpha|frac|mathbb|Delta)\b/);
+    expect(p.content, p.url).not.toMatch(/αα|α\s*α\s*α/);
+    // The demos' buttons and status lines are not the chapter's text.
+    expect(p.content, p.url).not.toContain('Copy embed code');
+    expect(p.content, p.url).not.toContain('computed when the site was built');
+  }
 });
