@@ -274,12 +274,12 @@ test.describe('#9 Auto and a software WebGPU adapter', () => {
     await page.goto(demoUrl('implementation', SMALL.implementation));
     let s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-badge]')).toHaveText('WASM');
+    await expect(s.locator('[data-badge]')).toHaveText('your CPU (WebAssembly)');
     await expect(s.locator('[data-badge-why]')).toContainText('software fallback');
     await page.goto(demoUrl('implementation', SMALL.implementation, 'webgpu'));
     s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-badge]')).toHaveText('WebGPU');
+    await expect(s.locator('[data-badge]')).toHaveText('your GPU (WebGPU)');
   });
 });
 
