@@ -50,7 +50,7 @@ test.describe('at 375 px', () => {
     });
   }
 
-  test('chapter 3, Adam preset: the legend covers none of the curves', async ({ page }, info) => {
+  test('chapter 3, Adam preset: the legend covers none of the curves and fits the panel', async ({ page }, info) => {
     test.skip(backendOf(info) !== 'wasm', 'layout: the same on either backend');
     await page.goto(sitePath('chapters/training/'));
     const s = await live(page, 'training');
@@ -68,10 +68,14 @@ test.describe('at 375 px', () => {
           for (const r of texts) if (p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom) found.push(`(${p.x.toFixed(0)}, ${p.y.toFixed(0)})`);
         }
       }
-      return { found, legends: texts.length };
+      // And none is cut by the panel's edge (a box laid out for smaller text runs off the right).
+      const frame = svg.getBoundingClientRect();
+      const cut = texts.filter((r) => r.left < frame.left - 0.5 || r.right > frame.right + 0.5).map((r) => `${r.left.toFixed(0)}–${r.right.toFixed(0)} outside ${frame.left.toFixed(0)}–${frame.right.toFixed(0)}`);
+      return { found, legends: texts.length, cut };
     });
     expect(hits.legends).toBe(2);
     expect(hits.found).toEqual([]);
+    expect(hits.cut).toEqual([]);
   });
 
   test('chapter 8: the continuations render at 12 CSS px or more', async ({ page }) => {
