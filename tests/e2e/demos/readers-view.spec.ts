@@ -4,7 +4,10 @@
  * result; controls are in the UI font and an error message does not move the other fields.
  * Bounding boxes, measured in the page. (Embeds: tests/e2e/demos/embed.spec.ts and below.)
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { embedSnippet } from '../../../src/lib/embed';
 import { sitePath } from '../site/site';
 import { backendOf, done, live, slot } from './demo-page';
 
@@ -162,4 +165,60 @@ test('chapter 6: the bars are named after the adapters', async ({ page }) => {
   const labels = await slot(page, 'adapters').locator('svg.chart').first().locator('g[aria-hidden="true"] text[text-anchor="middle"]').allTextContents();
   expect(labels).toEqual(['Base model', '+ Task A', '+ Task B']);
   await expect(slot(page, 'adapters').locator('svg.chart').first()).not.toContainText('1 = base model');
+});
+
+test.describe('embeds', () => {
+  let server: Server;
+  let origin = '';
+  let page_ = '';
+  test.beforeAll(async () => {
+    // A course page on another site: only what "Copy embed code" gives, in a 375-px column.
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><title>Week 5</title><body style="margin:0;width:375px"><h1>Week 5</h1>${page_}</body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  });
+  test.afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  for (const demo of ['language-model', 'training'] as const) {
+    test(`${demo}: the frame grows to the demo's height with the snippet's one-line listener`, async ({ page, baseURL }, info) => {
+      test.skip(backendOf(info) !== 'wasm', 'page code, the same on either backend');
+      await page.setViewportSize(PHONE);
+      // A starting height far too small: the listener must fix it.
+      page_ = embedSnippet({ url: new URL(sitePath(`embed/${demo}/`), baseURL).href, title: 'Live demo', height: 300 }).replace('loading="lazy" ', '');
+      expect(page_.split('\n')).toHaveLength(2);
+      await page.goto(`${origin}/`);
+      const iframe = page.locator('iframe');
+      const frame = page.frames().find((f) => f.url().includes(`/embed/${demo}/`)) ?? (await iframe.elementHandle().then((h) => h!.contentFrame()))!;
+      await expect(frame.locator(`[data-demo="${demo}"]`)).toBeVisible();
+      await expect
+        .poll(async () => {
+          const inner = await frame.evaluate(() => document.documentElement.scrollHeight);
+          const outer = (await iframe.boundingBox())!.height;
+          return Math.abs(inner - outer) <= 2 ? 'fits' : `content ${inner} px in a ${outer} px frame`;
+        })
+        .toBe('fits');
+      expect((await iframe.boundingBox())!.height).toBeGreaterThan(1000);
+    });
+  }
+
+  test('?theme=dark and ?theme=light set the embed’s theme; another value is said, not ignored', async ({ page }, info) => {
+    test.skip(backendOf(info) !== 'wasm', 'page code, the same on either backend');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${sitePath('embed/training/')}?theme=dark`);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${sitePath('embed/training/')}?theme=light`);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(dark);
+    await expect(page.locator('[data-theme-note]')).toBeHidden();
+    await page.goto(`${sitePath('embed/training/')}?theme=purple`);
+    await expect(page.locator('[data-theme-note]')).toContainText('theme “purple” is not light or dark');
+  });
 });
