@@ -222,3 +222,32 @@ test.describe('embeds', () => {
     await expect(page.locator('[data-theme-note]')).toContainText('theme “purple” is not light or dark');
   });
 });
+
+test('chapter 8: before Run the time is said to be unknown, then estimated from this browser’s own steps', async ({ page }, info) => {
+  test.skip(backendOf(info) !== 'wasm', 'page code; the timing itself is the backend’s');
+  test.slow();
+  await page.goto(`${sitePath('chapters/language-model/')}?language-model.steps=20&language-model.batch=2&language-model.sampleLength=40`);
+  const s = page.locator('[data-demo="language-model"]');
+  await s.scrollIntoViewIfNeeded();
+  await expect(s).toHaveAttribute('data-island', 'ready', { timeout: 60_000 });
+  const line = s.locator('[data-estimate]');
+  await expect(line).toContainText('How long 20 steps take in this browser is unknown');
+  // The chapter says why Run on the defaults redraws the same figure.
+  await expect(page.locator('.prose')).toContainText('Pressing Run without changing anything redraws this figure number for number');
+  await s.locator('[data-action="run"]').click();
+  await expect(s).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  const m = /^20 steps: about (\d+) (s|min) in this browser \((\d+) ms a step/.exec((await line.textContent()) ?? '');
+  expect(m, (await line.textContent()) ?? '').not.toBeNull();
+  const ms = Number(m![3]);
+  expect(ms).toBeGreaterThan(0);
+  // Steps × the measured time a step, for another number of steps; other settings: unknown again.
+  await s.locator('[data-input="steps"]').fill('2000');
+  await expect(line).toContainText('2000 steps: about');
+  const text2 = (await line.textContent()) ?? '';
+  const m2 = /^2000 steps: about (\d+) (s|min)/.exec(text2);
+  expect(m2, text2).not.toBeNull();
+  const secs2 = Number(m2![1]) * (m2![2] === 'min' ? 60 : 1);
+  expect(Math.abs(secs2 - (ms * 2000) / 1000)).toBeLessThanOrEqual(m2![2] === 'min' ? 31 + (ms * 2) / 1000 : 1 + (ms * 2) / 1000);
+  await s.locator('[data-input="batch"]').fill('4');
+  await expect(line).toContainText('is unknown until a run with these settings has timed its first steps');
+});
