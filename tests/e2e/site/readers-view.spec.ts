@@ -97,6 +97,7 @@ test('search indexes each formula once, as read, and not the demos’ controls',
     expect(p.content, p.url).not.toMatch(/αα|α\s*α\s*α/);
     // The demos' buttons and status lines are not the chapter's text.
     expect(p.content, p.url).not.toContain('Copy embed code');
-    expect(p.content, p.url).not.toContain('computed when the site was built');
+    expect(p.content, p.url).not.toContain('Showing the result for the notebook’s settings');
+    expect(p.content, p.url).not.toContain('Runs on:');
   }
 });
