@@ -11,7 +11,7 @@ export {
   type Adapter, type LanguageModel, type LlamaConfig, type LoraInit, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
 export {
-  baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, projectionWeightNames, quantizeBase, trainVariant, variantFacts, type LoraVariant, type PreparedVariant, type VariantFacts, type VariantTrainResult,
+  baseWeightBytes, exportAdapter, pissaInit, prepareVariant, quantizeBase, trainVariant, variantFacts, type LoraVariant, type PreparedVariant, type VariantFacts, type VariantTrainResult,
 } from './variants/prepare';
 export { svd64, type Svd64 } from './variants/svd64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
@@ -23,3 +23,11 @@ export { evaluateLoss, heldOutWindows } from './evaluate';
 export { chapterNumbers, type ChapterNumbers } from './numbers';
 export { runLanguageModelDemo, switchAdapters, type LmDemoFrame, type LmDemoOptions, type LmSwitch } from './demo-run';
 export type { Trained } from './train';
+export {
+  NF4_BLOCKSIZE, NF4_CODE, dequantizeNf4, nf4Bytes, quantizeModelNf4, quantizeNf4,
+  type Nf4Tensor, type QuantizedModel, type QuantizedModelMemory,
+} from './variants/nf4';
+export {
+  COMBINATION_TYPES, combineAdapters, combinedDelta, linearModulePaths,
+  type CombinationType, type CombineInput, type CombineOptions, type CombinedAdapter,
+} from './variants/combine';
