@@ -11,7 +11,7 @@ export {
   type Adapter, type LanguageModel, type LlamaConfig, type LoraInit, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
 export {
-  baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, projectionWeightNames, quantizeBase, trainVariant, variantFacts, type LoraVariant, type PreparedVariant, type VariantFacts, type VariantTrainResult,
+  baseWeightBytes, exportAdapter, pissaInit, prepareVariant, quantizeBase, trainVariant, variantFacts, type LoraVariant, type PreparedVariant, type VariantFacts, type VariantTrainResult,
 } from './variants/prepare';
 export { svd64, type Svd64 } from './variants/svd64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
