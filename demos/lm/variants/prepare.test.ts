@@ -13,9 +13,10 @@ import { evaluateLoss, heldOutWindows } from '../evaluate';
 import { mergeAdapter } from '../merge';
 import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, initAdapter, moduleRank, moduleScaling } from '../model';
 import { readPeftAdapter } from '../peft';
-import { svd64 } from './svd64';
+import { svd64 } from '../../linalg64';
 import { adapterGradients, trainLanguageModel, validateSpec } from '../train';
-import { baseWeightBytes, exportAdapter, nf4Dequantized, pissaInit, prepareVariant, quantizeBase, variantFacts } from './prepare';
+import { quantizeModelNf4 } from './nf4';
+import { baseWeightBytes, exportAdapter, pissaInit, prepareVariant, quantizeBase, variantFacts } from './prepare';
 import { ROOT, loadModelDir, relativeError } from '../../test-support/lm';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'variants');
@@ -112,6 +113,8 @@ describe('adapters the CLI wrote load in PEFT with the engine\'s numbers', () =>
         const { logits: b } = await engine.forward(base, { x: probe(), batch: 1, context: T });
         expect(relativeError(b, o.get('base_logits')!)).toBeLessThan(1e-4);
         expect(m.base_weight_bytes!.nf4).toBe(baseWeightBytes(model, true));
+        expect(baseWeightBytes(model, true)).toBe(quantizeModelNf4(model).memory.modelNf4Bytes);
+        expect(baseWeightBytes(model, false)).toBe(quantizeModelNf4(model).memory.modelFloat32Bytes);
         expect(m.base_weight_bytes!.nf4).toBeLessThan(m.base_weight_bytes!.float32 / 4);
         expect(m.base_val_loss!).not.toBe(m.base_val_loss_float32!);
       }
@@ -278,20 +281,6 @@ describe('building blocks', () => {
     expect(res / bound).toBeLessThan(1e-6);
     // The residual's largest singular value is W's 7th: the top 6 went into s·B₀A₀.
     expect(Math.abs(svd64(p.residual.data, out, inp).s[0]! - s[6]!) / s[6]!).toBeLessThan(1e-5);
-  });
-
-  it('nf4: blocks of 64 with their own absmax (a short last block too), nearest code, a value between two codes goes to the lower one (argmin)', () => {
-    const x = new Float32Array(130);
-    for (let i = 0; i < 130; i++) x[i] = Math.sin(i);
-    x[3] = 2; // block 0's absmax
-    x[128] = -0.5; // the short last block (128, 129): absmax 0.5, so x̂ = 2x exactly
-    x[129] = Math.fround((0.07958029955625534 + 0.16093020141124725) / 2) * 0.5; // x̂ on the midpoint of codes 8 and 9
-    const d = nf4Dequantized(x);
-    expect(d[3]).toBe(2);
-    expect(d[128]).toBe(-0.5);
-    expect(d[129]).toBe(Math.fround(0.07958029955625534 * 0.5));
-    for (let i = 0; i < 64; i++) expect(Math.abs(d[i]! - x[i]!)).toBeLessThanOrEqual(2 * 0.2);
-    expect(nf4Dequantized(new Float32Array(64)).every((v) => v === 0)).toBe(true); // a block of zeros stays zero
   });
 
   it("initialisations: gaussian is PEFT's normal_(A, std=1/r) with B = 0; DoRA's m starts as W's row norms (dim 1), so the adapted model starts at the base", () => {

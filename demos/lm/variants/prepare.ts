@@ -13,8 +13,9 @@
 import type { LanguageModelEngine } from '../engine';
 import { SettingError } from '../../errors';
 import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from '../train';
-import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, adapterParameterCount, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
-import { svd64 } from './svd64';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, TARGET_MODULES, adapterParameterCount, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
+import { nf4Bytes, quantizeModelNf4 } from './nf4';
+import { svd64 } from '../../linalg64';
 
 /** One variant configuration: the saved LoRA spec plus the training-only knobs. */
 export interface LoraVariant {
@@ -64,63 +65,11 @@ export function pissaInit(w: Weight, r: number, s: number): { a: Weight; b: Weig
 }
 
 /**
- * NF4's 16 code values (QLoRA, appendix E; bitsandbytes' table), float32.
- * Minimal NF4 round trip until the shared NF4 module lands (helper "variants-math" owns it).
+ * The model with every projection weight replaced by its NF4 round trip: variants/nf4.ts's
+ * `quantizeModelNf4` (bitsandbytes' quantize_4bit, block 64, then dequantize_4bit), which is what
+ * a 4-bit layer computes with; embeddings, norms and the head stay float32.
  */
-const NF4_CODE = Float32Array.from([
-  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0,
-  0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
-]);
-
-/**
- * bitsandbytes' `quantize_4bit(quant_type="nf4", blocksize=64)` then `dequantize_4bit`, as its
- * pure-PyTorch backend (backends/default/ops.py) computes them: blocks of 64 consecutive values of
- * the row-major weight (a short last block keeps its own absmax); x̂ = clamp(x · fl(1/absmax), −1, 1)
- * in float32 (a multiplication by the rounded reciprocal, not a division); the code is
- * argmin_j |x̂ − code_j| in float32, the first minimum on a tie (so a value exactly between two
- * codes goes to the LOWER one); the value back is code · absmax in float32.
- */
-export function nf4Dequantized(x: Float32Array, block = 64): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let start = 0; start < x.length; start += block) {
-    const end = Math.min(x.length, start + block);
-    let absmax = 0;
-    for (let i = start; i < end; i++) absmax = Math.max(absmax, Math.abs(x[i]!));
-    const inv = Math.fround(1 / absmax);
-    for (let i = start; i < end; i++) {
-      const v = Math.min(1, Math.max(-1, Math.fround(x[i]! * inv)));
-      let q = 0;
-      let best = Infinity;
-      // A block of zeros gives 0·∞ = NaN: torch's argmin then returns index 0, and −1·0 = 0 all the same.
-      if (!Number.isNaN(v)) {
-        for (let j = 0; j < 16; j++) {
-          const d = Math.abs(Math.fround(v - NF4_CODE[j]!));
-          if (d < best) {
-            best = d;
-            q = j;
-          }
-        }
-      }
-      out[i] = Math.fround(NF4_CODE[q]! * absmax);
-    }
-  }
-  return out;
-}
-
-/** Names of the seven projection kinds' weights: what QLoRA quantises (transformers' 4-bit loading skips embeddings, norms and the head). */
-export function projectionWeightNames(model: LanguageModel): string[] {
-  return [...model.weights.keys()].filter((n) => /\.(q|k|v|o|gate|up|down)_proj\.weight$/.test(n));
-}
-
-/** The model with every projection weight replaced by its NF4 round trip (bitsandbytes' quantize_4bit, block 64). */
-export function quantizeBase(model: LanguageModel): LanguageModel {
-  const weights = new Map(model.weights);
-  for (const name of projectionWeightNames(model)) {
-    const w = model.weights.get(name)!;
-    weights.set(name, { shape: w.shape, data: nf4Dequantized(w.data) });
-  }
-  return { ...model, weights };
-}
+export const quantizeBase = (model: LanguageModel): LanguageModel => quantizeModelNf4(model).model;
 
 /**
  * The base and starting adapter of a variant. PiSSA (float weights only, as PEFT requires) changes
@@ -191,13 +140,17 @@ export function exportAdapter(prepared: PreparedVariant, trained: Adapter): Adap
   return { spec, modules };
 }
 
-/** Bytes of a base's weights: float32 everywhere, or (QLoRA) 4-bit codes plus one float32 absmax per 64-value block for the projections. */
+/** Bytes of a base's weights: float32 everywhere, or (QLoRA) 4-bit codes plus one float32 absmax per 64-value block for the projections (nf4.ts's figures). */
 export function baseWeightBytes(model: LanguageModel, qlora: boolean): number {
-  const projections = new Set(qlora ? projectionWeightNames(model) : []);
-  let bytes = 0;
-  for (const [name, w] of model.weights) {
-    const n = w.data.length;
-    bytes += projections.has(name) ? Math.ceil(n / 2) + 4 * Math.ceil(n / 64) : 4 * n;
+  let n = 0;
+  for (const w of new Set(model.weights.values())) n += w.data.length;
+  if (!qlora) return 4 * n;
+  let bytes = 4 * n;
+  for (let i = 0; i < model.config.numLayers; i++) {
+    for (const kind of TARGET_MODULES) {
+      const k = model.weights.get(`${modulePath(i, kind)}.weight`)!.data.length;
+      bytes += nf4Bytes(k) - 4 * k;
+    }
   }
   return bytes;
 }
