@@ -71,6 +71,8 @@ export function variantsFigure(r: LoraVariantsResult): FigurePanel[] {
 }
 
 export const TASK_NAMES: Record<string, string> = { devil: "Devil's Dictionary", sotu: 'State of the Union' };
+/** The chart's row labels (short: they share 480 px with the plot on a phone). */
+const SHORT_NAMES: Record<string, string> = { base: 'Base', devil: 'Devil adapter', sotu: 'SotU adapter', own: 'Your adapter', combined: 'Combined' };
 export const ROW_NAMES: Record<string, string> = { base: 'Base model', devil: "Devil's Dictionary adapter", sotu: 'State of the Union adapter', combined: 'Combined adapter' };
 
 export function arithmeticFigure(r: AdapterArithmeticResult): FigurePanel[] {
@@ -83,7 +85,7 @@ export function arithmeticFigure(r: AdapterArithmeticResult): FigurePanel[] {
     title: 'Both tasks, before and after combining',
     subtitle: `${r.settings.combination}, weights ${r.settings.weights.join(', ')}: held-out loss, nats per character`,
     desc: summary,
-    rows: r.rows.map((row) => ({ label: ROW_NAMES[row.adapter] ?? row.adapter, from: row.valLoss[0]!, to: row.valLoss[1]! })),
+    rows: r.rows.map((row) => ({ label: SHORT_NAMES[row.adapter] ?? row.adapter, from: row.valLoss[0]!, to: row.valLoss[1]! })),
     xLabel: 'Held-out loss (nats/char)',
     fromLabel: `${TASK_NAMES[t1!]} text`,
     toLabel: `${TASK_NAMES[t2!]} text`,

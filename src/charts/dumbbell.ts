@@ -33,8 +33,8 @@ export function dumbbellChart(o: DumbbellOptions): string {
   const bottom = 46;
   const height = top + Math.max(1, o.rows.length) * ROW + bottom;
   const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id, height });
-  // Room on the left for the longest label (≈7 px a character at 13 px), within reason.
-  const left = Math.min(230, Math.max(90, 18 + 7 * Math.max(0, ...o.rows.map((r) => r.label.length))));
+  // Room on the left for the longest label (≈11 px a character at the phone's largest text scale), within reason.
+  const left = Math.min(260, Math.max(90, 18 + 11 * Math.max(0, ...o.rows.map((r) => r.label.length))));
   const plot: Plot = { x0: left, x1: f.width - 22, y0: top, y1: height - bottom };
   const values = o.rows.flatMap((r) => [r.from, r.to]).filter(Number.isFinite);
   const xs = makeScale(values, [plot.x0, plot.x1], {});
