@@ -38,7 +38,7 @@ export function dumbbellChart(o: DumbbellOptions): string {
   const plot: Plot = { x0: left, x1: f.width - 22, y0: top, y1: height - bottom };
   const values = o.rows.flatMap((r) => [r.from, r.to]).filter(Number.isFinite);
   const xs = makeScale(values, [plot.x0, plot.x1], {});
-  let body = axisBottom(xs, plot, { label: o.xLabel, ticks: 5, format: o.format });
+  let body = axisBottom(xs, plot, { label: o.xLabel, ticks: 4, format: o.format });
   // Legend above the rows: hollow = from, filled = to (from the left edge; the second item after the first's text, ≈8.5 px a character at the largest text scale).
   const second = 16 + 8.5 * o.fromLabel.length + 24;
   const lx = 18;
