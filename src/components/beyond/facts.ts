@@ -60,6 +60,8 @@ export function beyondNumber(f: BeyondFacts, name: string): string {
   }
   const simple: Record<string, () => string> = {
     steps: () => String(v.settings.steps),
+    // The committed run's training time: every variant's steps at its measured time a step.
+    'run.minutes': () => String(Math.max(1, Math.round(v.rows.reduce((t, r) => t + r.msPerStep * r.trainLosses.length, 0) / 60000))),
     rank: () => String(v.settings.rank),
     alpha: () => String(v.settings.alpha),
     highRank: () => String(v.settings.highRank),

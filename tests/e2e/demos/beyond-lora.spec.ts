@@ -46,7 +46,7 @@ test('beyond LoRA without JavaScript: the committed runs and the prose numbers',
 test('beyond LoRA: one variant trains live and its adapter downloads as PEFT saves it', async ({ page }, info) => {
   test.skip(backendOf(info) === 'webgpu', 'the engine path is chapter 8’s, checked there on WebGPU');
   const g = guard(page);
-  await page.goto(page10({ 'lora-variants.variants': 'dora', 'lora-variants.steps': '10', 'lora-variants.batch': '1' }, 'wasm'));
+  await page.goto(page10({ 'lora-variants.variants': 'dora', 'lora-variants.stepsEach': '10', 'lora-variants.batch': '1' }, 'wasm'));
   const s = await live(page, 'lora-variants');
   await s.locator('[data-action="run"]').click();
   await expect(s).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
