@@ -306,7 +306,7 @@ export interface LoraVariantRow {
   trainingStateBytes: number;
   baseWeightBytes: number;
   baseWeightBytesFloat32: number;
-  /** Wall-clock milliseconds per optimizer step (from tokens/s), on this run's backend. */
+  /** Wall-clock milliseconds per optimizer step, from the first progress report to the last (graph building left out), on this run's backend. */
   msPerStep: number;
   /** The adapter as PEFT saves it for the original base (a live run; the committed run has none). */
   peft?: { config: string; /** adapter_model.safetensors, base64 */ safetensors: string };

@@ -41,7 +41,6 @@ export function variantsFigure(r: LoraVariantsResult): FigurePanel[] {
     xLabel: 'Held-out loss (nats/char)',
     fromLabel: 'before training',
     toLabel: 'after training',
-    format: (v) => v.toFixed(2),
     tip: (row) => `${row.label}: ${nats(row.from)} → ${nats(row.to)} nats/char`,
     id: 'variants-held-out',
   });
@@ -89,7 +88,6 @@ export function arithmeticFigure(r: AdapterArithmeticResult): FigurePanel[] {
     xLabel: 'Held-out loss (nats/char)',
     fromLabel: `${TASK_NAMES[t1!]} text`,
     toLabel: `${TASK_NAMES[t2!]} text`,
-    format: (v) => v.toFixed(2),
     tip: (row) => `${row.label}: ${TASK_NAMES[t1!]} ${nats(row.from)}, ${TASK_NAMES[t2!]} ${nats(row.to)}`,
     id: 'arithmetic-loss',
   });

@@ -28,7 +28,7 @@ export function ownResultHtml(r: AdapterArithmeticResult): string {
     '',
     ...r.rows.flatMap((row) => [`${name(row.adapter)}:`, r.settings.prompt + row.sample, '']),
   ];
-  return `<table><caption>Held-out loss (nats per character)</caption>${head}${rows}</table><pre data-own-printout>${esc(lines.join('\n'))}</pre>`;
+  return `<div class="own-table"><table><caption>Held-out loss (nats per character)</caption>${head}${rows}</table></div><pre data-own-printout>${esc(lines.join('\n'))}</pre>`;
 }
 
 export function startOwnAdapter(): void {
@@ -77,7 +77,7 @@ export function startOwnAdapter(): void {
           combination: q<HTMLSelectElement>('[data-own-combination]').value as CombinationType,
           weights: weights as [number, number],
           ownPartner: q<HTMLSelectElement>('[data-own-partner]').value as LmTask,
-          own: { name: f.weights.name, config: await f.config.text(), safetensors: base64(new Uint8Array(await f.weights.arrayBuffer())) },
+          own: { name: f.weights.webkitRelativePath.split('/').slice(-2, -1)[0] || 'picked files', config: await f.config.text(), safetensors: base64(new Uint8Array(await f.weights.arrayBuffer())) },
           root: import.meta.env.BASE_URL,
         };
         const r = await engineClient().run('adapterArithmetic', settings, 'auto').promise;
