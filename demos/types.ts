@@ -4,6 +4,8 @@
  */
 
 /** A row-major float32 matrix. */
+import type { AutoChoice, ChoiceStore, GraphFamily } from './auto-backend';
+
 export type Matrix = { data: Float32Array; rows: number; cols: number };
 
 /** The onnxruntime-web execution provider that actually runs the graphs. */
@@ -59,6 +61,8 @@ export interface Engine {
   readonly backend: Backend;
   /** Why 'auto' did not get WebGPU, in words for a reader. */
   readonly fallbackReason?: string;
+  /** What 'auto' decided by measurement (the figures of each backend), and whether it measured now or reused a stored decision. */
+  readonly autoChoice?: AutoChoice;
   /** h = x·wᵀ + s·(x·aᵀ)·bᵀ, shape (N, d). */
   loraForward(x: Matrix, w: Matrix, a: Matrix, b: Matrix, scaling: number): Promise<Matrix>;
   trainLora(o: TrainLoraOptions): Promise<{ losses: Float32Array; a: Matrix; b: Matrix }>;
@@ -75,4 +79,8 @@ export interface Engine {
   dispose(): Promise<void>;
 }
 
-export type EngineOptions = { backend?: Backend | 'auto' };
+export type EngineOptions = {
+  backend?: Backend | 'auto';
+  /** For 'auto': which graph family to time (default 'notebook') and where decisions are kept (e.g. localStorage; none: measure every time). */
+  choice?: { family?: GraphFamily; store?: ChoiceStore };
+};

@@ -5,6 +5,8 @@
  * Run demo is idle only says the chart shows the previous settings until Run is pressed; a
  * demo without a Run button reruns a moment after the last edit.
  */
+import { forgetDecision, graphFamilyOf } from '../../demos/index';
+import { choiceStore } from './engine-client';
 import { PAGE, defaults, parseParam } from '../demo-kit/url-state';
 import { defaultsName } from '../demo-kit/spec';
 import { markBusy, markPresets, markShown, setStatus } from './display';
@@ -63,5 +65,15 @@ export function switchBackend(island: Island, raw: string): void {
   if (!r.ok) return;
   island.state.backend = r.value;
   writeUrl(island);
+  startRun(island);
+}
+
+/**
+ * "Measure again": forget Auto's stored decision for this demo's graph family and run on Auto,
+ * which then times both backends anew (demos/auto-backend.ts).
+ */
+export function measureAgain(island: Island): void {
+  forgetDecision(choiceStore(), graphFamilyOf(island.spec.experiment));
+  if (island.state.backend !== 'auto') return switchBackend(island, 'auto');
   startRun(island);
 }

@@ -3,7 +3,7 @@
  * created on the first run. Each run is a promise plus a cancel(); progress and the backend
  * actually used arrive through callbacks.
  */
-import type { Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import { type AutoChoice, type Backend, type ChoiceStore, type ExperimentName, type ProgressOf, type ResultOf, type SettingsOf, choiceKey, graphFamilyOf, writeDecision } from '../../demos/index';
 import type { BackendRequest, ErrorCode, ErrorReport, FromWorker, ToWorker } from '../workers/protocol';
 
 /** A run that ended without a result: the worker's message and code, and the setting it is about. */
@@ -20,12 +20,30 @@ export class RunError extends Error {
 const aborted = (message = 'The run was cancelled.') => new RunError({ message, code: 'aborted' });
 
 export interface RunCallbacks<P> {
-  onStarted?: (backend: Backend, fallbackReason?: string) => void;
+  onStarted?: (backend: Backend, fallbackReason?: string, autoChoice?: AutoChoice) => void;
   onProgress?: (p: P) => void;
 }
 export interface RunHandle<R> {
   promise: Promise<R>;
   cancel(): void;
+}
+
+/** Where Auto's decisions are kept: this browser's localStorage (absent or refused: nothing is kept, Auto measures on each page). */
+export function choiceStore(): ChoiceStore | undefined {
+  try {
+    return globalThis.localStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stored decision for an experiment's graph family, as the worker gets it. */
+function storedChoice(experiment: ExperimentName): string | null {
+  try {
+    return choiceStore()?.getItem(choiceKey(graphFamilyOf(experiment))) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** How long a cancelled run may take to stop by itself before its worker is terminated. */
@@ -103,10 +121,14 @@ class EngineClient {
         resolve: resolve as (v: unknown) => void,
         reject,
         onMessage: (m) => {
-          if (m.type === 'started') cb.onStarted?.(m.backend, m.fallbackReason);
+          if (m.type === 'started') {
+            // Auto measured now: the decision is this browser's from the next page on.
+            if (m.autoChoice?.measuredNow) writeDecision(choiceStore(), m.autoChoice.decision);
+            cb.onStarted?.(m.backend, m.fallbackReason, m.autoChoice);
+          }
           else if (m.type === 'progress') cb.onProgress?.(m.progress as ProgressOf<E>);
         },
-        message: { type: 'run', id, experiment, settings, backend } as ToWorker,
+        message: { type: 'run', id, experiment, settings, backend, storedChoice: backend === 'auto' ? storedChoice(experiment) : undefined } as ToWorker,
       });
     });
     this.send(this.pending.get(id)!.message!);

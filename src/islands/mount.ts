@@ -17,7 +17,7 @@ import { bindControls } from './controls';
 import { markPresets, setStatus } from './display';
 import { demoElements } from './dom';
 import { setupDownloads } from './downloads';
-import { applyPreset, commitEdit, resetToNotebook, switchBackend } from './edits';
+import { applyPreset, commitEdit, measureAgain, resetToNotebook, switchBackend } from './edits';
 import { FigureView } from './figure-view';
 import { currentView, writeUrl, type AnyResult, type Island } from './island';
 import { Runner } from './run';
@@ -82,6 +82,7 @@ function bindToolbar(island: Island): void {
   el.action('run')?.addEventListener('click', () => startRun(island));
   el.action('cancel')?.addEventListener('click', () => runner.cancel());
   el.action('reset')?.addEventListener('click', () => resetToNotebook(island));
+  el.action('remeasure')?.addEventListener('click', () => measureAgain(island));
   const backendSelect = el.backendSelect;
   if (backendSelect) {
     backendSelect.value = state.backend;

@@ -44,9 +44,9 @@ export function startRun(island: Island): void {
   const secs = () => (performance.now() - t0) / 1000;
   try {
     runner.start(spec.settings(runValues), state.backend, {
-      started(b, reason) {
+      started(b, reason, auto) {
         usedBackend = b;
-        status.badge(b, state.backend, reason);
+        status.badge(b, state.backend, reason, auto);
         setStatus(island, `Running on ${backendName(b)}…`);
       },
       progress(p: ProgressOf<ExperimentName>) {

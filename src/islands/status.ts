@@ -1,5 +1,5 @@
 /** The words a demo shows about itself: status line, progress line, error, backend badge. */
-import type { Backend } from '../../demos/index';
+import { type AutoChoice, type Backend, decisionWords } from '../../demos/index';
 import type { DemoElements } from './dom';
 
 export class StatusLine {
@@ -16,12 +16,13 @@ export class StatusLine {
     this.el.error.hidden = !text;
   }
   /** The badge names what runs; its tooltip says why (and why not WebGPU, when Auto fell back). */
-  badge(b: Backend, requested: Backend | 'auto', fallbackReason?: string): void {
+  badge(b: Backend, requested: Backend | 'auto', fallbackReason?: string, auto?: AutoChoice): void {
     const { badge, badgeWhy } = this.el;
     if (!badge || !badgeWhy) return;
     badge.textContent = b === 'webgpu' ? 'WebGPU' : 'WASM';
     badge.dataset.backend = b;
-    badgeWhy.textContent = backendWhy(b, requested, fallbackReason);
+    badge.dataset.auto = auto ? (auto.measuredNow ? 'measured' : 'stored') : '';
+    badgeWhy.textContent = auto ? autoWhy(b, auto) : backendWhy(b, requested, fallbackReason);
   }
 }
 
@@ -32,6 +33,13 @@ function backendWhy(b: Backend, requested: Backend | 'auto', reason?: string): s
   const threads = globalThis.crossOriginIsolated ? 'multi-threaded' : 'single-threaded (the page is not cross-origin isolated)';
   if (reason) return `WASM on the CPU, ${threads}. WebGPU was not used: ${reason}`;
   return `WASM on the CPU, ${threads}${requested === 'wasm' ? ', as chosen with the backend switch' : ''}.`;
+}
+
+/** Auto chose by measurement: the figures, and when they were taken. */
+function autoWhy(b: Backend, auto: AutoChoice): string {
+  const when = auto.measuredNow ? 'timed just now' : `timed on ${auto.decision.at.slice(0, 10)} and remembered by this browser ("Measure again" times them anew)`;
+  const where = b === 'webgpu' ? 'your GPU through onnxruntime-web’s WebGPU backend' : 'the CPU through WASM';
+  return `Auto chose ${backendName(b)} by measurement: ${decisionWords(auto.decision)} (a few training steps of this kind of demo on each, ${when}). Running on ${where}.`;
 }
 
 /** "2.31 s" below ten seconds, "12.4 s" above. */

@@ -11,6 +11,9 @@ import {
   BackendUnavailableError,
   createEngine,
   EXPERIMENTS,
+  graphFamilyOf,
+  type ChoiceStore,
+  type GraphFamily,
   isAbortError,
   SettingError,
   TrainingDivergedError,
@@ -30,22 +33,29 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(
  */
 const PROGRESS_INTERVAL_MS = 50;
 
-const engines = new Map<BackendRequest, Promise<Engine>>();
-function engineFor(backend: BackendRequest): Promise<Engine> {
-  let p = engines.get(backend);
+const engines = new Map<string, Promise<Engine>>();
+function engineFor(backend: BackendRequest, family: GraphFamily = 'notebook', storedChoice: string | null = null): Promise<Engine> {
+  // 'auto' is per graph family and per stored decision: after "Measure again" (nothing stored)
+  // the family is measured anew.
+  const key = backend === 'auto' ? `auto:${family}:${storedChoice ?? ''}` : backend;
+  let p = engines.get(key);
   if (!p) {
-    p = createEngine({ backend });
-    engines.set(backend, p);
+    p = createEngine({ backend, choice: { family, store: storeOf(storedChoice) } });
+    engines.set(key, p);
     p.then(
       (e) => {
-        // 'auto' and the backend it chose are the same engine.
+        // 'auto' and the backend it chose are the same engine; a decision measured now is the page's stored one from the next run on.
         if (!engines.has(e.backend)) engines.set(e.backend, p!);
+        if (e.autoChoice?.measuredNow) engines.set(`auto:${family}:${JSON.stringify(e.autoChoice.decision)}`, p!);
       },
-      () => engines.delete(backend), // let a later request try again
+      () => engines.delete(key), // let a later request try again
     );
   }
   return p;
 }
+
+/** The page's stored decision, read-only: the page writes what the engine measured (from `started`). */
+const storeOf = (raw: string | null): ChoiceStore => ({ getItem: () => raw, setItem: () => undefined, removeItem: () => undefined });
 
 /** The graphs each experiment caused the engine to build, per engine (sessions are shared). */
 const graphsByExperiment = new WeakMap<Engine, Map<ExperimentName, Set<string>>>();
@@ -75,8 +85,8 @@ function report(e: unknown): ErrorReport {
 }
 
 async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
-  const engine = await engineFor(m.backend);
-  post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason: engine.fallbackReason });
+  const engine = await engineFor(m.backend, graphFamilyOf(m.experiment), m.storedChoice ?? null);
+  post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason: engine.fallbackReason, autoChoice: m.backend === 'auto' ? engine.autoChoice : undefined });
   const before = new Set(engine.graphNames());
   let last = 0;
   let pending: ProgressOf<ExperimentName> | undefined;

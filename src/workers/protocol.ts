@@ -8,12 +8,23 @@
  * whose code is 'aborted'. Results are the experiments' plain-JSON shapes, the same ones the
  * build embeds in the page, so the island draws both the same way.
  */
-import type { Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import type { AutoChoice, Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
 
 export type BackendRequest = Backend | 'auto';
 
 export type RunMessage = {
-  [E in ExperimentName]: { type: 'run'; id: number; experiment: E; settings: Partial<SettingsOf<E>>; backend: BackendRequest };
+  [E in ExperimentName]: {
+    type: 'run';
+    id: number;
+    experiment: E;
+    settings: Partial<SettingsOf<E>>;
+    backend: BackendRequest;
+    /**
+     * For 'auto': what the page's localStorage holds for the experiment's graph family (a worker
+     * has no localStorage), null when nothing; a decision measured now comes back in `started`.
+     */
+    storedChoice?: string | null;
+  };
 }[ExperimentName];
 export interface CancelMessage {
   type: 'cancel';
@@ -46,8 +57,8 @@ export interface ErrorReport {
 }
 
 export type FromWorker =
-  /** The engine for this run is ready: what runs, and why not WebGPU when 'auto' was asked. */
-  | { type: 'started'; id: number; backend: Backend; fallbackReason?: string }
+  /** The engine for this run is ready: what runs, why not WebGPU when 'auto' was asked, and what Auto measured. */
+  | { type: 'started'; id: number; backend: Backend; fallbackReason?: string; autoChoice?: AutoChoice }
   | { type: 'progress'; id: number; progress: ProgressOf<ExperimentName> }
   | { type: 'result'; id: number; result: ResultOf<ExperimentName> }
   | ({ type: 'error'; id: number } & ErrorReport)
