@@ -13,43 +13,15 @@
  * This file holds the pure parts (the decision, its words, the store's format, the timing
  * rule); `createEngine` (engine.ts) runs the workloads through each runtime.
  */
-import type { Backend } from './types';
+import type { AutoChoice, AutoDecision, Backend, ChoiceStore, GraphFamily, Measurement } from './types';
+
+export type { AutoChoice, AutoDecision, ChoiceStore, GraphFamily, Measurement };
 
 /** Bumped whenever a stored decision would no longer mean the same thing. */
 export const AUTO_CHOICE_VERSION = 1;
 
-/** A group of graphs that share a decision: the notebook's matrix graphs, the language model's. */
-export type GraphFamily = 'notebook' | 'language-model';
+/** Every graph family (types.ts: `GraphFamily`). */
 export const GRAPH_FAMILIES: readonly GraphFamily[] = ['notebook', 'language-model'];
-
-/** The part of the Web Storage API a decision needs (`localStorage` is one). */
-export interface ChoiceStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
-/** One backend's time for one step of a family's workload. */
-export interface Measurement {
-  backend: Backend;
-  msPerStep: number;
-}
-
-/** What Auto decided for a family, with the figures it decided on. */
-export interface AutoDecision {
-  family: GraphFamily;
-  backend: Backend;
-  /** Every backend timed, fastest first. */
-  measured: Measurement[];
-  /** When it was measured (ISO 8601). */
-  at: string;
-}
-
-/** What Auto decided for an engine, and whether it measured now (else the decision was stored). */
-export interface AutoChoice {
-  decision: AutoDecision;
-  measuredNow: boolean;
-}
 
 export const choiceKey = (family: GraphFamily): string => `lora-live.auto-backend.v${AUTO_CHOICE_VERSION}.${family}`;
 

@@ -7,7 +7,6 @@ import { buildMerge, mergeKey } from './graphs/merge';
 import { buildTrainFull, fullState, trainFullKey } from './graphs/train-full';
 import { buildTrainLora, loraState, trainLoraKey } from './graphs/train-lora';
 import { type AutoChoice, timeSteps } from './auto-backend';
-import { workloadOf } from './auto-workloads';
 import { chooseRuntime, type OrtTensor, type Runtime } from './runtime';
 import { trainLoop } from './train-loop';
 import type { Backend, Engine, EngineOptions, Matrix, SvdResult, TrainFullOptions, TrainLoraOptions } from './types';
@@ -180,6 +179,8 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     family,
     store: opts.choice?.store,
     msPerStep: async (rt) => {
+      // Loaded when Auto measures (it pulls in the experiments' defaults, which import this file).
+      const { workloadOf } = await import('./auto-workloads');
       const w = await workloadOf(family, new OrtEngine(rt));
       return (await timeSteps(w.step)) / w.steps;
     },

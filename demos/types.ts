@@ -4,8 +4,6 @@
  */
 
 /** A row-major float32 matrix. */
-import type { AutoChoice, ChoiceStore, GraphFamily } from './auto-backend';
-
 export type Matrix = { data: Float32Array; rows: number; cols: number };
 
 /** The onnxruntime-web execution provider that actually runs the graphs. */
@@ -84,3 +82,37 @@ export type EngineOptions = {
   /** For 'auto': which graph family to time (default 'notebook') and where decisions are kept (e.g. localStorage; none: measure every time). */
   choice?: { family?: GraphFamily; store?: ChoiceStore };
 };
+
+// ---- Auto by measurement (auto-backend.ts) ----
+
+/** A group of graphs that share a decision: the notebook's matrix graphs, the language model's. */
+export type GraphFamily = 'notebook' | 'language-model';
+
+/** The part of the Web Storage API a decision needs (`localStorage` is one). */
+export interface ChoiceStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** One backend's time for one step of a family's workload. */
+export interface Measurement {
+  backend: Backend;
+  msPerStep: number;
+}
+
+/** What Auto decided for a family, with the figures it decided on. */
+export interface AutoDecision {
+  family: GraphFamily;
+  backend: Backend;
+  /** Every backend timed, fastest first. */
+  measured: Measurement[];
+  /** When it was measured (ISO 8601). */
+  at: string;
+}
+
+/** What Auto decided for an engine, and whether it measured now (else the decision was stored). */
+export interface AutoChoice {
+  decision: AutoDecision;
+  measuredNow: boolean;
+}
