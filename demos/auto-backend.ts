@@ -45,9 +45,9 @@ export function decideBackend(family: GraphFamily, measured: Measurement[], at: 
   return { family, backend: sorted[0]!.backend, measured: sorted, at: at.toISOString() };
 }
 
-/** "WebGPU 2.1 ms/step vs WASM 6.3 ms/step here": the chosen backend first. */
-export function decisionWords(d: AutoDecision): string {
-  return d.measured.map((m) => `${label(m.backend)} ${msText(m.msPerStep)}`).join(' vs ') + ' here';
+/** "WebGPU 2.1 ms/step vs WASM 6.3 ms/step here": the chosen backend first (`name` may word the backends otherwise). */
+export function decisionWords(d: AutoDecision, name: (b: Backend) => string = label): string {
+  return d.measured.map((m) => `${name(m.backend)} ${msText(m.msPerStep)}`).join(' vs ') + ' here';
 }
 
 /** Parse a stored decision; anything malformed, of another version or another family is ignored (undefined). */

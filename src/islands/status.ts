@@ -19,27 +19,29 @@ export class StatusLine {
   badge(b: Backend, requested: Backend | 'auto', fallbackReason?: string, auto?: AutoChoice): void {
     const { badge, badgeWhy } = this.el;
     if (!badge || !badgeWhy) return;
-    badge.textContent = b === 'webgpu' ? 'WebGPU' : 'WASM';
+    badge.textContent = backendName(b);
     badge.dataset.backend = b;
     badge.dataset.auto = auto ? (auto.measuredNow ? 'measured' : 'stored') : '';
     badgeWhy.textContent = auto ? autoWhy(b, auto) : backendWhy(b, requested, fallbackReason);
   }
 }
 
-export const backendName = (b: Backend | undefined): string => (b === 'webgpu' ? 'WebGPU' : 'WASM');
+/** Which part of the reader's machine runs the demo, then the technology's name. */
+export const backendName = (b: Backend | undefined): string => (b === 'webgpu' ? 'your GPU (WebGPU)' : 'your CPU (WebAssembly)');
 
 function backendWhy(b: Backend, requested: Backend | 'auto', reason?: string): string {
   if (b === 'webgpu') return 'Running on your GPU through onnxruntime-web’s WebGPU backend.';
   const threads = globalThis.crossOriginIsolated ? 'multi-threaded' : 'single-threaded (the page is not cross-origin isolated)';
-  if (reason) return `WASM on the CPU, ${threads}. WebGPU was not used: ${reason}`;
-  return `WASM on the CPU, ${threads}${requested === 'wasm' ? ', as chosen with the backend switch' : ''}.`;
+  if (reason) return `WebAssembly on your CPU, ${threads}. Your GPU (WebGPU) was not used: ${reason}`;
+  return `WebAssembly on your CPU, ${threads}${requested === 'wasm' ? ', as chosen under “Run on”' : ''}.`;
 }
 
 /** Auto chose by measurement: the figures, and when they were taken. */
 function autoWhy(b: Backend, auto: AutoChoice): string {
   const when = auto.measuredNow ? 'timed just now' : `timed on ${auto.decision.at.slice(0, 10)} and remembered by this browser ("Measure again" times them anew)`;
-  const where = b === 'webgpu' ? 'your GPU through onnxruntime-web’s WebGPU backend' : 'the CPU through WASM';
-  return `Auto chose ${backendName(b)} by measurement: ${decisionWords(auto.decision)} (a few training steps of this kind of demo on each, ${when}). Running on ${where}.`;
+  const where = b === 'webgpu' ? 'your GPU through onnxruntime-web’s WebGPU backend' : 'your CPU through WebAssembly';
+  const words = decisionWords(auto.decision, (x) => (x === 'webgpu' ? 'WebGPU' : 'WebAssembly'));
+  return `Auto chose ${backendName(b)} by measurement: ${words} (a few training steps of this kind of demo on each, ${when}). Running on ${where}.`;
 }
 
 /** "2.31 s" below ten seconds, "12.4 s" above. */

@@ -281,9 +281,9 @@ test.describe('#9 Auto and a software WebGPU adapter', () => {
     await done(s);
     const badge = () => s.locator('[data-badge]');
     const why = () => s.locator('[data-badge-why]');
-    await expect(badge()).toHaveText('WASM');
+    await expect(badge()).toHaveText('your CPU (WebAssembly)');
     await expect(badge()).toHaveAttribute('data-auto', 'measured');
-    await expect(why()).toContainText(/Auto chose WASM by measurement: WASM [\d.]+ ms\/step vs WebGPU [\d.]+ ms\/step here/);
+    await expect(why()).toContainText(/Auto chose your CPU \(WebAssembly\) by measurement: WebAssembly [\d.]+ ms\/step vs WebGPU [\d.]+ ms\/step here/);
     const first = await stored();
     expect(first?.backend).toBe('wasm');
     expect(first?.measured.map((m) => m.backend)).toEqual(['wasm', 'webgpu']);
@@ -292,7 +292,7 @@ test.describe('#9 Auto and a software WebGPU adapter', () => {
     await page.reload();
     s = await live(page, 'implementation');
     await done(s);
-    await expect(badge()).toHaveText('WASM');
+    await expect(badge()).toHaveText('your CPU (WebAssembly)');
     await expect(badge()).toHaveAttribute('data-auto', 'stored');
     await expect(why()).toContainText('remembered by this browser');
     expect(await stored()).toEqual(first);
@@ -307,7 +307,7 @@ test.describe('#9 Auto and a software WebGPU adapter', () => {
     await page.goto(demoUrl('implementation', SMALL.implementation, 'webgpu'));
     s = await live(page, 'implementation');
     await done(s);
-    await expect(badge()).toHaveText('WebGPU');
+    await expect(badge()).toHaveText('your GPU (WebGPU)');
   });
 });
 
@@ -331,12 +331,12 @@ test.describe('#10 small ones', () => {
     await expect(s.locator('[data-error]')).toContainText('smaller α');
   });
 
-  test('an invalid ?backend= says so and Auto is used', async ({ page }, info) => {
+  test('an invalid ?backend= says so and the best available is used', async ({ page }, info) => {
     wasmOnly(info);
     await page.goto(`${demoUrl('implementation')}?backend=cuda`);
     const s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-error]')).toContainText('“cuda” is not one of Auto, WebGPU, WASM');
+    await expect(s.locator('[data-error]')).toContainText('backend “cuda” is not one of auto (Best available), webgpu (GPU (WebGPU)), wasm (CPU (WebAssembly))');
     await expect(s.locator('select[data-backend]')).toHaveValue('auto');
     expect(new URL(page.url()).searchParams.get('backend')).toBeNull();
   });
