@@ -184,7 +184,7 @@ class EngineClient {
   }
 
   /** The .onnx graphs `experiment` has run on `backend`: their names, and the bytes of `name`. */
-  graphs(experiment: ExperimentName, backend: BackendRequest, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
+  graphs(experiment: ExperimentName, backend: Backend, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
     const id = this.nextId++;
     const promise = new Promise<{ names: string[]; bytes?: Uint8Array }>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -12,6 +12,9 @@ import {
   createEngine,
   EXPERIMENTS,
   graphFamilyOf,
+  parseDecision,
+  type AutoChoice,
+  type Backend,
   type ChoiceStore,
   type GraphFamily,
   isAbortError,
@@ -33,24 +36,57 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(
  */
 const PROGRESS_INTERVAL_MS = 50;
 
-const engines = new Map<string, Promise<Engine>>();
-function engineFor(backend: BackendRequest, family: GraphFamily = 'notebook', storedChoice: string | null = null): Promise<Engine> {
-  // 'auto' is per graph family and per stored decision: after "Measure again" (nothing stored)
-  // the family is measured anew.
-  const key = backend === 'auto' ? `auto:${family}:${storedChoice ?? ''}` : backend;
-  let p = engines.get(key);
+/** One engine per backend, shared by every experiment (and every graph family Auto decided for). */
+const engines = new Map<Backend, Promise<Engine>>();
+function engineFor(backend: Backend): Promise<Engine> {
+  let p = engines.get(backend);
   if (!p) {
-    p = createEngine({ backend, choice: { family, store: storeOf(storedChoice) } });
-    engines.set(key, p);
-    p.then(
-      (e) => {
-        // 'auto' and the backend it chose are the same engine; a decision measured now is the page's stored one from the next run on.
-        if (!engines.has(e.backend)) engines.set(e.backend, p!);
-        if (e.autoChoice?.measuredNow) engines.set(`auto:${family}:${JSON.stringify(e.autoChoice.decision)}`, p!);
-      },
-      () => engines.delete(key), // let a later request try again
-    );
+    p = createEngine({ backend });
+    engines.set(backend, p);
+    p.catch(() => engines.delete(backend)); // let a later request try again
   }
+  return p;
+}
+
+/** What a run on 'auto' gets: the shared engine of the backend Auto chose, and why. */
+interface AutoRun {
+  engine: Engine;
+  fallbackReason?: string;
+  autoChoice?: AutoChoice;
+}
+const autoRuns = new Map<string, Promise<AutoRun>>();
+
+/**
+ * 'auto' for a graph family, given what the page's localStorage holds for it: a stored decision
+ * whose backend already has an engine here is simply used; otherwise createEngine decides
+ * (measuring when nothing is stored: after "Measure again" too), and the engine it made becomes
+ * that backend's shared engine, or is released in favour of the one already there.
+ */
+function autoFor(family: GraphFamily, storedChoice: string | null): Promise<AutoRun> {
+  const key = `${family}:${storedChoice ?? ''}`;
+  let p = autoRuns.get(key);
+  if (p) return p;
+  const stored = parseDecision(family, storedChoice);
+  const shared = stored && engines.get(stored.backend);
+  p = shared
+    ? shared.then((engine) => ({ engine, autoChoice: { decision: stored, measuredNow: false } }))
+    : (async () => {
+        const e = await createEngine({ backend: 'auto', choice: { family, store: storeOf(storedChoice) } });
+        const run = { fallbackReason: e.fallbackReason, autoChoice: e.autoChoice };
+        const existing = engines.get(e.backend);
+        if (!existing) {
+          engines.set(e.backend, Promise.resolve(e));
+          return { engine: e, ...run };
+        }
+        await e.dispose();
+        return { engine: await existing, ...run };
+      })();
+  autoRuns.set(key, p);
+  p.then(
+    // A decision measured now is what the page stores, and sends from its next run on.
+    (r) => r.autoChoice?.measuredNow && autoRuns.set(`${family}:${JSON.stringify(r.autoChoice.decision)}`, p!),
+    () => autoRuns.delete(key),
+  );
   return p;
 }
 
@@ -85,8 +121,8 @@ function report(e: unknown): ErrorReport {
 }
 
 async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
-  const engine = await engineFor(m.backend, graphFamilyOf(m.experiment), m.storedChoice ?? null);
-  post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason: engine.fallbackReason, autoChoice: m.backend === 'auto' ? engine.autoChoice : undefined });
+  const { engine, fallbackReason, autoChoice } = m.backend === 'auto' ? await autoFor(graphFamilyOf(m.experiment), m.storedChoice ?? null) : { engine: await engineFor(m.backend) };
+  post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason, autoChoice });
   const before = new Set(engine.graphNames());
   let last = 0;
   let pending: ProgressOf<ExperimentName> | undefined;

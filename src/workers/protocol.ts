@@ -35,7 +35,7 @@ export interface GraphsMessage {
   type: 'graphs';
   id: number;
   experiment: ExperimentName;
-  backend: BackendRequest;
+  backend: Backend;
   name?: string;
 }
 export type ToWorker = RunMessage | CancelMessage | GraphsMessage;
