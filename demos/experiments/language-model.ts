@@ -30,7 +30,20 @@ export function fetchFiles(root: string): FileSource {
   const base = root.endsWith('/') ? root : `${root}/`;
   return {
     async read(path, onBytes, signal) {
-      const res = await fetch(`${base}${path}`, { signal });
+      let res: Response;
+      try {
+        res = await fetch(`${base}${path}`, { signal });
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        // fetch rejects only when nothing answered: offline, or the site unreachable. The
+        // model and texts are saved for offline reading the first time they load (the
+        // service worker keeps them), so say that rather than "Failed to fetch".
+        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+        throw new Error(
+          `Could not load ${base}${path}: ${offline ? 'this browser is offline' : 'the site did not answer'}, and chapter 8’s model is not saved for offline reading yet (it is saved the first time the demo runs online). Reconnect and press Run again.`,
+        );
+      }
+      if (!res.ok) throw new Error(`Could not load ${base}${path}: HTTP ${res.status}.`);
       if (!res.ok) throw new Error(`Could not load ${base}${path}: HTTP ${res.status}.`);
       const total = Number(res.headers.get('content-length') ?? 0) || 0;
       if (!res.body) {
@@ -119,7 +132,9 @@ export async function languageModelDemo(
   const s: LanguageModelSettings = { ...LANGUAGE_MODEL_DEFAULTS, ...settings };
   const clock = runClock(engine);
   const modelDir = LANGUAGE_MODEL_FILES.modelDir;
-  const result = (frame: LmDemoFrame): LanguageModelResult => ({ settings: s, frame, modelDir, info: clock.done() });
+  const result = (frame: LmDemoFrame): LanguageModelResult => ({ settings: s, frame, modelDir, info: clock.done(), kept: keptList });
+  // The adapters kept for switching, as the page lists them (filled once the model is loaded).
+  let keptList: LanguageModelResult['kept'] = undefined;
   const report = (phase: LanguageModelProgress['phase'], frame: LmDemoFrame, loaded = 0, total = 0) =>
     opts.onProgress?.({ phase, result: result(frame), steps: frame.step, loaded, total });
 
@@ -137,6 +152,10 @@ export async function languageModelDemo(
   }
   const [{ model, texts: allTexts }, { LanguageModelEngine, runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec }] = await Promise.all([loading, import('../lm/index')]);
   const lm = lmEngineFor(engine, LanguageModelEngine);
+  let kept = adaptersBy.get(model);
+  if (!kept) adaptersBy.set(model, (kept = new Map()));
+  const listKept = () => LM_TASKS.filter((t) => kept.has(t)).map((t) => ({ task: t, steps: kept.get(t)!.steps }));
+  keptList = listKept();
   throwIfAborted(opts.signal);
   if (!LM_TASKS.includes(s.task)) throw new SettingError('task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
   const texts = allTexts[s.task];
@@ -166,29 +185,32 @@ export async function languageModelDemo(
     const { adapter, model: _full, ...frame } = r;
     const out = result(frame);
     if (adapter) {
+      kept.set(s.task, { adapter, steps: s.steps });
+      out.kept = keptList = listKept();
+    }
+    // Switching (chapter 6) after any finished run, full fine-tuning's too, once two tasks have
+    // an adapter: the base and each kept adapter on the same frozen base.
+    if (kept.size >= 2) {
+      const order = LM_TASKS.filter((t) => kept.has(t));
+      out.frame = {
+        ...frame,
+        switching: await switchAdapters(lm, model, {
+          tasks: LM_TASKS.map((t) => ({ id: t, val: encode(model, allTexts[t].val) })),
+          adapters: order.map((t) => ({ id: t, ...kept.get(t)!, sample: adapter && t === s.task ? frame.adaptedSample : undefined })),
+          baseSample: frame.baseSample,
+          prompt: s.prompt, sampleLength: s.sampleLength, temperature: s.temperature, seed: s.seed, valWindows: s.valWindows, signal: opts.signal,
+        }),
+      };
+    }
+    if (adapter) {
       const peft = peftAdapterFiles(adapter, MODEL_NAME);
       out.peft = { config: peft['adapter_config.json'], safetensors: base64(peft['adapter_model.safetensors']) };
       // Merge check on the first held-out window: merging must change nothing but rounding.
       const ids = encode(model, texts.val.slice(0, model.config.maxPositions));
       const { maxAbsDifference } = await mergedLogitsDifference(lm, model, adapter, ids);
       out.merge = { maxAbsDifference, positions: ids.length };
-      let kept = adaptersBy.get(model);
-      if (!kept) adaptersBy.set(model, (kept = new Map()));
-      kept.set(s.task, { adapter, steps: s.steps });
-      if (kept.size >= 2) {
-        const order = LM_TASKS.filter((t) => kept.has(t));
-        out.frame = {
-          ...frame,
-          switching: await switchAdapters(lm, model, {
-            tasks: LM_TASKS.map((t) => ({ id: t, val: encode(model, allTexts[t].val) })),
-            adapters: order.map((t) => ({ id: t, ...kept.get(t)!, sample: t === s.task ? frame.adaptedSample : undefined })),
-            baseSample: frame.baseSample,
-            prompt: s.prompt, sampleLength: s.sampleLength, temperature: s.temperature, seed: s.seed, valWindows: s.valWindows, signal: opts.signal,
-          }),
-        };
-      }
-      out.info = clock.done();
     }
+    out.info = clock.done();
     return out;
   } catch (e) {
     // A diverged run reports its losses up to the failing step, so the chart keeps them.

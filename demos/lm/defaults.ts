@@ -14,6 +14,12 @@ export const MAX_LM_STEPS = 5000;
 export const MAX_LM_BATCH = 64;
 export const MAX_LM_STEPS_PER_RUN = 20;
 
+/**
+ * Full fine-tuning's learning rate in chapter 8: every weight moves, so a smaller step than
+ * LoRA's (whose update is scaled by α/r). The demo uses it whenever full fine-tuning is picked.
+ */
+export const LM_FULL_LR = 1e-3;
+
 /** Chapter 8's defaults: the committed default run. */
 export const LM_DEFAULTS = {
   task: 'devil' as LmTask,
