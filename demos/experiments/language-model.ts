@@ -213,8 +213,9 @@ export async function languageModelDemo(
     out.info = clock.done();
     return out;
   } catch (e) {
-    // A diverged run reports its losses up to the failing step, so the chart keeps them.
-    if (e instanceof TrainingDivergedError && last) report('training', { ...last, trainLosses: Array.from(e.losses), step: e.step });
+    // A diverged run (or one that broke down) reports its losses up to the failing step, so the
+    // chart keeps them, even when it stopped before its first frame (a breakdown pinned from step 2).
+    if (e instanceof TrainingDivergedError) report('training', { ...(last ?? emptyFrame(lm.backend)), trainLosses: Array.from(e.losses), step: e.step });
     throw e;
   }
 }

@@ -42,7 +42,12 @@ export function markShown(island: Island): void {
   if (state.blocked || runner.running) return; // the refusal (or the run) has the status
   if (edited) {
     const estimate = estimateOf(island);
-    status.set(`Settings changed: press Run to use them${estimate ? ` (${estimate})` : ''}. The chart still shows the previous settings.`);
+    const how = estimate ? ` (${estimate})` : '';
+    status.set(
+      state.shown.isBuild && !slot.dataset.state
+        ? `Showing a run computed when the site was built, with the notebook’s settings. Press Run to train with these${how}.`
+        : `Settings changed: press Run to use them${how}. The chart still shows the previous settings.`,
+    );
   } else status.set(state.settledStatus);
 }
 
