@@ -91,6 +91,7 @@ Y_data = X_data @ W_pretrained.T + X_data @ W_target_A.T @ W_target_B.T
 
 # %%
 full_params = D_MODEL * D_MODEL
+final_losses, param_counts = [], []  # for the figure
 print("Rank vs Final Loss:")
 for r in ranks:
     torch.manual_seed(SETTINGS["seed"])  # every rank starts from the same seed
@@ -101,5 +102,41 @@ for r in ranks:
         loss.backward()
         step()
     params = 2 * r * D_MODEL
+    final_losses.append(loss.item())
+    param_counts.append(params)
     # The loss of the last epoch, computed before its update, as the notebook prints it.
     print(f"  r={r:2d}: loss={loss.item():.6f}, params={params:5d} ({100 * params / full_params:.1f}% of full)")
+
+
+# %%
+# The notebook's figure. It is drawn when this runs as a notebook (Jupyter, Colab) and, saved as
+# rank.png, with `python rank.py --plot`; a plain run prints text only (what the site's tests compare).
+import sys
+
+IN_NOTEBOOK = "ipykernel" in sys.modules
+if IN_NOTEBOOK or "--plot" in sys.argv:
+    import matplotlib
+
+    if not IN_NOTEBOOK:
+        matplotlib.use("Agg")  # no display needed: the figure goes to a file
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    axes[0].plot(ranks, final_losses, "o-", linewidth=2, markersize=8)
+    axes[0].axvline(x=TARGET_RANK, color="red", linestyle="--", alpha=0.5, label=f"True rank of target = {TARGET_RANK}")
+    axes[0].set(xlabel="LoRA rank (r)", ylabel="Final loss", title="Loss vs LoRA rank", yscale="log")
+    axes[0].legend()
+    axes[0].grid(True, alpha=0.3)
+
+    axes[1].plot(param_counts, final_losses, "o-", linewidth=2, markersize=8)
+    axes[1].axvline(x=full_params, color="gray", linestyle="--", alpha=0.5, label=f"Full FT ({full_params} params)")
+    axes[1].set(xlabel="Trainable parameters", ylabel="Final loss", title="Loss vs parameter count", yscale="log")
+    axes[1].legend()
+    axes[1].grid(True, alpha=0.3)
+
+    plt.tight_layout()
+    if IN_NOTEBOOK:
+        plt.show()
+    else:
+        fig.savefig("rank.png", dpi=100)
+        print("saved rank.png")

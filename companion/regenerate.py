@@ -8,6 +8,9 @@ It writes three kinds of file:
   bottom on the CPU, in its `=== cell N` layout, produced by running the companion scripts
   cell by cell (the scripts follow the notebook's sections and random draws). The site shows
   how each demo's printout matches it, so it lives beside the scripts, not among the tests.
+  One line differs from the notebook's own printout (companion/notebook_output_cpu.txt, kept
+  verbatim) by design: §3's "comparable loss" claim, which training.py prints only where its
+  numbers bear it out.
 - tests/fixtures/torch_rng_fixtures.json: what torch.manual_seed(seed) followed by a few
   torch.randn / torch.rand calls returns (float32, CPU), for demos/random.test.ts.
 - companion/*.ipynb: each companion script as a Jupyter notebook, one cell per `# %%` cell.

@@ -5,9 +5,10 @@
 # 32×32 layer W₀ must learn a rank-4 change of its outputs. A rank-r LoRA adapter learns it
 # once, full fine-tuning of W once, and the script prints the same lines as the chapter's demo.
 #
-# Reproduces the demo digit for digit (losses to 6 decimals, within float32 round-off) because
-# every random number comes from `torch.manual_seed(seed)` in the notebook's order:
-# W₀, X, the target's B and A, then the adapter's A.
+# Reproduces the demo to float32 round-off: the same lines, with losses (6 decimals) that can
+# differ in the last digit, because PyTorch and the demo's engine sum in different orders. The
+# inputs are the same because every random number comes from `torch.manual_seed(seed)` in the
+# notebook's order: W₀, X, the target's B and A, then the adapter's A.
 #
 # Checked with: torch 2.13.0 (CPU), Python 3.11, by tests/unit/companion.test.ts.
 
@@ -121,5 +122,50 @@ lora_params, full_params = 2 * rank * D_MODEL, D_MODEL * D_MODEL
 print(f"Full fine-tuning final loss: {losses_full[-1]:.6f}")
 print(f"LoRA (rank={rank}) final loss: {losses_lora[-1]:.6f}")
 print(f"\nLoRA uses {full_params / lora_params:.1f}x fewer trainable parameters")
-# The notebook's claim, printed as it prints it; the two losses above are the test of it.
-print("and achieves comparable loss on this low-rank task!")
+
+# The notebook ends with "and achieves comparable loss on this low-rank task!" whatever its numbers
+# show. Here the two runs decide: the claim stands when LoRA's loss fell at least COMPARABLE_FRACTION
+# as far as full fine-tuning's from their common start (B = 0, so both start at W₀'s loss), or ended
+# lower; otherwise the line says what the losses show.
+COMPARABLE_FRACTION = 0.9
+start, end_lora, end_full = losses_lora[0], losses_lora[-1], losses_full[-1]
+fell_lora, fell_full = start - end_lora, start - end_full
+if not all(math.isfinite(x) for x in (start, end_lora, end_full)):
+    print("but a loss is not finite (the run diverged): nothing to compare on this run")
+elif end_lora <= end_full or (fell_full > 0 and fell_lora >= COMPARABLE_FRACTION * fell_full):
+    print("and achieves comparable loss on this low-rank task!")
+elif fell_full <= 0:
+    print("but not comparable loss on this run: both losses rose, LoRA's more")
+elif fell_lora <= 0:
+    print("but not comparable loss on this run: LoRA's loss did not fall, full fine-tuning's did")
+else:
+    print(f"but not comparable loss on this run: LoRA's loss fell {100 * fell_lora / fell_full:.0f}% "
+          "as far as full fine-tuning's from the same start")
+
+
+# %%
+# The notebook's figure. It is drawn when this runs as a notebook (Jupyter, Colab) and, saved as
+# training.png, with `python training.py --plot`; a plain run prints text only (what the site's tests compare).
+import sys
+
+IN_NOTEBOOK = "ipykernel" in sys.modules
+if IN_NOTEBOOK or "--plot" in sys.argv:
+    import matplotlib
+
+    if not IN_NOTEBOOK:
+        matplotlib.use("Agg")  # no display needed: the figure goes to a file
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.plot(losses_full, linewidth=2, label=f"Full fine-tuning ({full_params} params)")
+    ax.plot(losses_lora, linewidth=2, label=f"LoRA rank={rank} ({lora_params} params)")
+    ax.set(xlabel="Epoch", ylabel="MSE loss", title="LoRA vs full fine-tuning", yscale="log")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+
+    plt.tight_layout()
+    if IN_NOTEBOOK:
+        plt.show()
+    else:
+        fig.savefig("training.png", dpi=100)
+        print("saved training.png")

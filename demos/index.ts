@@ -27,7 +27,7 @@ export { loraSafetensors, type LoraAdapter } from './export/safetensors';
 // Chapter 8's language model: what pages need without loading its graphs (counts, caps,
 // defaults, types, its input error); the engine itself loads inside the experiment.
 export { chapterNumbers, type ChapterNumbers } from './lm/numbers';
-export { LM_DEFAULTS, LM_FULL_LR, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './lm/defaults';
+export { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './lm/defaults';
 export { MODEL_NAME } from './lm/files';
 export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
 export { MAX_NEW_TOKENS } from './lm/sample';

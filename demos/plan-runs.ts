@@ -1,4 +1,7 @@
-/** How a training run of `steps` optimizer steps is split into graph runs (see demos/README.md). */
+/**
+ * How a training run of `steps` optimizer steps is split into graph runs (see demos/README.md):
+ * the matrix engine's plan (`planRuns`) and the language model's (`runsOf`), both for `trainLoop`.
+ */
 
 /**
  * Steps unrolled per run(), largest first: a run of `steps` uses ⌊steps/25⌋ runs of 25, then
@@ -15,4 +18,11 @@ export function planRuns(steps: number, sizes: readonly number[] = STEPS_PER_RUN
   let left = steps;
   for (const K of sizes) for (; left >= K; left -= K) plan.push(K);
   return plan;
+}
+
+/** `steps` cut into runs of `K` (the last one shorter): the language model's plan. */
+export function runsOf(steps: number, K: number): number[] {
+  const runs: number[] = [];
+  for (let done = 0; done < steps; done += K) runs.push(Math.min(K, steps - done));
+  return runs;
 }

@@ -26,13 +26,6 @@ export function nextTask(): Promise<void> {
   });
 }
 
-/** `steps` cut into runs of `K` (the last one shorter): the language model's plan. */
-export function runsOf(steps: number, K: number): number[] {
-  const runs: number[] = [];
-  for (let done = 0; done < steps; done += K) runs.push(Math.min(K, steps - done));
-  return runs;
-}
-
 /**
  * A saturated model: the loss pinned at `loss` (to `tolerance`) for `steps` consecutive steps
  * means training broke down though nothing is NaN. For a classifier over V tokens, ln V is the

@@ -1,14 +1,27 @@
 /**
- * Input checks that run before any graph does. Each throws a SettingError whose
- * message names the shapes involved, e.g. "x is 1600×31 but w is 32×32: x needs 32 columns".
+ * Input checks that run before any graph does, for every model the engine trains: each check is
+ * `need(condition, setting, message)`, which throws a SettingError about the setting, with a
+ * message that names the value or shapes involved, e.g. "x is 1600×31 but w is 32×32: x needs
+ * 32 columns". The language model's checks (demos/lm/train.ts) use the same three helpers.
  */
-import { SettingError } from './errors';
+import { type InputCode, SettingError } from './errors';
 import type { Matrix } from './types';
 
 /** The most optimizer steps one trainLora/trainFull call may run. */
 export const MAX_STEPS = 20000;
 
 export const shapeOf = (m: Matrix): string => `${m.rows}×${m.cols}`;
+
+/** The one validator style: `ok`, or a SettingError about `setting` (code: what was wrong, default the setting). */
+export function need(ok: boolean, setting: string, message: string, code?: InputCode): asserts ok {
+  if (!ok) throw new SettingError(setting, message, code);
+}
+
+/** A whole number from `lo` to `hi`. */
+export const isWhole = (v: unknown, lo: number, hi: number): v is number => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+
+/** A finite number above 0. */
+export const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
 /** A well-formed, finite matrix: positive integer dims, data of length rows·cols, no NaN/Inf. */
 export function checkMatrix(name: string, m: Matrix): void {
@@ -42,9 +55,7 @@ function needCols(name: string, m: Matrix, n: number, otherName: string, other: 
 }
 
 export function checkScaling(scaling: number): void {
-  if (typeof scaling !== 'number' || !Number.isFinite(scaling)) {
-    throw new SettingError('scaling', `scaling is ${scaling}: it must be a finite number (α/r).`, 'scaling');
-  }
+  need(typeof scaling === 'number' && Number.isFinite(scaling), 'scaling', `scaling is ${scaling}: it must be a finite number (α/r).`);
 }
 
 /** w (d×k), a (r×k), b (d×r) with 1 ≤ r ≤ min(d, k). Returns { d, k, r }. */
@@ -79,13 +90,7 @@ export function checkData(x: Matrix, w: Matrix, y?: Matrix, wName = 'w'): { n: n
 }
 
 export function checkTraining(lr: number, steps: number, optimizer: unknown): void {
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
-    throw new SettingError('lr', `The learning rate is ${lr}: it must be a finite number greater than 0.`, 'lr');
-  }
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
-    throw new SettingError('steps', `steps is ${steps}: it must be a whole number from 1 to ${MAX_STEPS}.`, 'steps');
-  }
-  if (optimizer !== undefined && optimizer !== 'sgd' && optimizer !== 'adam') {
-    throw new SettingError('optimizer', `optimizer is ${String(optimizer)}: use 'sgd' or 'adam'.`, 'optimizer');
-  }
+  need(isPositive(lr), 'lr', `The learning rate is ${lr}: it must be a finite number greater than 0.`);
+  need(isWhole(steps, 1, MAX_STEPS), 'steps', `steps is ${steps}: it must be a whole number from 1 to ${MAX_STEPS}.`);
+  need(optimizer === undefined || optimizer === 'sgd' || optimizer === 'adam', 'optimizer', `optimizer is ${String(optimizer)}: use 'sgd' or 'adam'.`);
 }

@@ -35,3 +35,14 @@ describe('src/ reaches the engine only through demos/index.ts', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+// The engine chooses its runtime in one place: both engines (matrix demos, language model) share it.
+describe('one runtime per backend', () => {
+  it('one place in demos/ and src/ (tests aside) chooses a runtime: createEngine', () => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const callers = [...sourceFiles(path.join(root, 'demos')), ...sourceFiles(path.join(root, 'src'))]
+      .filter((f) => /\bchooseRuntime\s*\(/.test(readFileSync(f, 'utf8').replace(/export async function chooseRuntime\(/, '')))
+      .map((f) => path.relative(root, f));
+    expect(callers).toEqual(['demos/engine.ts']);
+  });
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SettingError } from '../errors';
 import { readPeftAdapter } from '../lm/index';
-import { ROOT } from '../lm/test-support';
+import { ROOT } from '../test-support/lm';
 import { createEngine } from '../index';
 import type { Engine } from '../types';
 import { LANGUAGE_MODEL_DEFAULTS } from './defaults';
@@ -54,6 +54,9 @@ describe('languageModelDemo', () => {
     expect(LANGUAGE_MODEL_FILES.modelDir.split('/').at(-1)).toBe('austen-char-llama');
     expect(r.merge!.positions).toBe(64);
     expect(r.merge!.maxAbsDifference).toBeLessThan(1e-4);
+    // One runtime per engine: the language model's graphs are the engine's, so "Download .onnx" lists them.
+    expect(engine.graphNames().some((n) => n.startsWith('lm-train-'))).toBe(true);
+    expect(engine.graphNames().some((n) => n.startsWith('lm-forward-'))).toBe(true);
   });
 
   it('switches between the base and one adapter per task on the same frozen base; each adapter wins on its own task', async () => {

@@ -15,7 +15,8 @@
  * the base and each adapter on the same frozen base: held-out loss on every task, and the prompt
  * continued by each (`frame.switching`).
  */
-import { SettingError, throwIfAborted, TrainingDivergedError } from '../errors';
+import { throwIfAborted, TrainingDivergedError } from '../errors';
+import { need } from '../validate';
 import type { Adapter, LanguageModel, LanguageModelEngine, LmDemoFrame } from '../lm/index';
 import { LANGUAGE_MODEL_FILES, LM_TASKS, MODEL_NAME, type LmTask } from '../lm/files';
 import type { Engine } from '../types';
@@ -157,7 +158,7 @@ export async function languageModelDemo(
   const listKept = () => LM_TASKS.filter((t) => kept.has(t)).map((t) => ({ task: t, steps: kept.get(t)!.steps }));
   keptList = listKept();
   throwIfAborted(opts.signal);
-  if (!LM_TASKS.includes(s.task)) throw new SettingError('task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
+  need(LM_TASKS.includes(s.task), 'task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
   const texts = allTexts[s.task];
   const mode = s.method === 'full' ? 'full' : { targets: [...s.targets], rank: s.rank, alpha: s.alpha, useRslora: s.scalingRule === 'alpha/sqrt(r)' };
   // What only the model can judge, before the base model's sample takes its seconds.

@@ -6,7 +6,8 @@ import { TorchGenerator } from '../random';
 import type { Engine } from '../types';
 import { matmul, matrix, scaled } from './matrix';
 import { runClock } from './clock';
-import { SettingError, throwIfAborted } from '../errors';
+import { throwIfAborted } from '../errors';
+import { isWhole, need } from '../validate';
 import { LOW_RANK_DEFAULTS } from './defaults';
 import type { ExperimentOptions, LowRankResult, LowRankSettings } from './types';
 
@@ -22,11 +23,9 @@ export async function lowRankIntuition(
   // The engine would happily factor a "rank 5" product of a 4×4 matrix; its spectrum would be
   // meaningless (σ_5 does not exist), so the settings are checked here.
   for (const key of ['d', 'k'] as const) {
-    if (!Number.isInteger(s[key]) || s[key] < 1) throw new SettingError(key, `${key} = ${s[key]} must be a whole number of at least 1.`);
+    need(isWhole(s[key], 1, Infinity), key, `${key} = ${s[key]} must be a whole number of at least 1.`);
   }
-  if (!Number.isInteger(r) || r < 1 || r > Math.min(d, k)) {
-    throw new SettingError('trueRank', `The true rank (${r}) must be a whole number from 1 to min(d, k) = ${Math.min(d, k)}.`);
-  }
+  need(isWhole(r, 1, Math.min(d, k)), 'trueRank', `The true rank (${r}) must be a whole number from 1 to min(d, k) = ${Math.min(d, k)}.`);
 
   // The notebook's draws: W_pretrained (unused, but it moves the stream), B, A, the noise.
   const g = new TorchGenerator(s.seed);

@@ -9,7 +9,7 @@ import type { Optimizer } from '../types';
 
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
-/** Layout of the hyper-parameter input `hp` of a training graph run of K steps. */
+/** Layout of the hyper-parameter input `hp` of a training graph run of K steps: every training graph's (matrix and language model). */
 export const HP = {
   lr: 0,
   scaling: 1,

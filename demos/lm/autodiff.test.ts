@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../onnx/builder';
 import { randn } from '../test-support/float64';
 import { Tape, type Tensor } from './autodiff';
-import { DoubleGraph } from './double';
+import { DoubleGraph } from '../test-support/double';
 import { adapterInputs, buildForward, weightInputs } from './graph';
 import type { LlamaConfig, LoraSpec } from './model';
 

@@ -8,7 +8,7 @@ import { pinnedFrom } from '../train-loop';
 import { LanguageModelEngine } from './engine';
 import { LANGUAGE_MODEL_FILES, PUBLIC_DIR } from './files';
 import { type LanguageModel, type TargetModule, encode } from './model';
-import { ROOT, loadModelDir } from './test-support';
+import { ROOT, loadModelDir } from '../test-support/lm';
 import { breakdownOf, trainLanguageModel } from './train';
 
 let engine: LanguageModelEngine;

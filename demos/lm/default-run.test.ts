@@ -7,7 +7,7 @@ import type { LmDemoFrame, LmDemoOptions } from './demo-run';
 import { LanguageModelEngine } from './engine';
 import { evaluateLoss } from './evaluate';
 import { type LanguageModel, type LoraSpec, adapterParameterCount, encode } from './model';
-import { ROOT, loadModelDir } from './test-support';
+import { ROOT, loadModelDir } from '../test-support/lm';
 import { trainLanguageModel } from './train';
 
 const run = JSON.parse(readFileSync(join(import.meta.dirname, 'results', 'default-run.json'), 'utf8')) as { options: LmDemoOptions; model_dir: string; frame: LmDemoFrame };

@@ -5,7 +5,8 @@
  * `LmDemoFrame`, so the page can draw either.
  */
 import type { LanguageModelEngine } from './engine';
-import { SettingError, throwIfAborted, TrainingBrokeDownError } from '../errors';
+import { throwIfAborted, TrainingBrokeDownError } from '../errors';
+import { need } from '../validate';
 import { LM_DEFAULTS } from './defaults';
 import { evaluateLoss } from './evaluate';
 import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, parameterCount } from './model';
@@ -97,9 +98,7 @@ export async function runLanguageModelDemo(
   onFrame?: (f: LmDemoFrame) => void | Promise<void>,
 ): Promise<LmDemoFrame & Trained> {
   const K = o.stepsPerRun ?? LM_DEFAULTS.stepsPerRun;
-  if (!Number.isInteger(o.refreshEvery) || o.refreshEvery < K || o.refreshEvery % K !== 0) {
-    throw new SettingError('stepsPerRun', `Samples refresh every ${K} steps or a multiple of it, not every ${o.refreshEvery}.`);
-  }
+  need(Number.isInteger(o.refreshEvery) && o.refreshEvery >= K && o.refreshEvery % K === 0, 'refreshEvery', `Samples refresh every ${K} steps or a multiple of it, not every ${o.refreshEvery}.`, 'stepsPerRun');
   const sample = { maxNewTokens: o.sampleLength, temperature: o.temperature, seed: o.seed };
   encode(model, o.prompt); // a prompt outside the vocabulary fails before anything trains
   const train = encode(model, texts.train);

@@ -8,7 +8,7 @@ import { GraphBuilder } from '../onnx/builder';
 import type { OrtTensor, Runtime } from '../runtime';
 import type { Backend, Engine } from '../types';
 import { Tape } from './autodiff';
-import { SettingError } from '../errors';
+import { isWhole, need } from '../validate';
 import { adapterInputNames, adapterInputs, buildForward, weightInputs } from './graph';
 import { type Adapter, type LanguageModel, type LoraSpec, loraScaling, weightNames } from './model';
 
@@ -87,8 +87,8 @@ export class LanguageModelEngine {
   async forward(model: LanguageModel, batch: Batch, adapter?: Adapter): Promise<{ logits: Float32Array; loss?: number }> {
     const c = model.config;
     const { batch: B, context: T } = batch;
-    if (T < 1 || T > c.maxPositions) throw new SettingError('text', `A window must hold 1 to ${c.maxPositions} tokens, not ${T}.`);
-    if (batch.x.length !== B * T) throw new SettingError('text', `x holds ${batch.x.length} ids, not ${B} × ${T}.`);
+    need(isWhole(T, 1, c.maxPositions), 'text', `A window must hold 1 to ${c.maxPositions} tokens, not ${T}.`);
+    need(batch.x.length === B * T, 'text', `x holds ${batch.x.length} ids, not ${B} × ${T}.`);
     const withLoss = batch.y !== undefined;
     const key = `lm-forward-${B}x${T}-${specKey(adapter?.spec)}-${withLoss ? 'loss' : 'logits'}`;
     const session = await this.rt.session(key, () => {

@@ -1,12 +1,12 @@
 /** Held-out loss: the mean cross-entropy over fixed, evenly spaced windows of a text. */
 import type { LanguageModelEngine } from './engine';
-import { SettingError } from '../errors';
+import { need } from '../validate';
 import type { Adapter, LanguageModel } from './model';
 
 /** `count` windows of `context` + 1 tokens, evenly spaced through `tokens` (deterministic). */
 export function heldOutWindows(tokens: ArrayLike<number>, count: number, context: number): { x: Int32Array; y: Int32Array; batch: number; context: number } {
   const span = tokens.length - context - 1;
-  if (span < 0) throw new SettingError('text', `The held-out text must be longer than one window (${context + 1} characters).`);
+  need(span >= 0, 'text', `The held-out text must be longer than one window (${context + 1} characters).`);
   const x = new Int32Array(count * context);
   const y = new Int32Array(count * context);
   for (let b = 0; b < count; b++) {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LanguageModelEngine } from './engine';
 import type { LanguageModel } from './model';
-import { fixtureAdapter, loadModelDir, loadReference, relativeError } from './test-support';
+import { fixtureAdapter, loadModelDir, loadReference, relativeError } from '../test-support/lm';
 
 const ref = loadReference();
 let engine: LanguageModelEngine;

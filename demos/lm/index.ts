@@ -12,9 +12,17 @@ export {
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
 export { BREAKDOWN_STEPS, adapterGradients, breakdownOf, sampleBatch, trainLanguageModel, validateSpec, type LmTrainOptions, type LmTrainResult } from './train';
-export { LM_DEFAULTS, LM_FULL_LR, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
+export { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 export { LANGUAGE_MODEL_FILES, LM_TASKS, MODEL_NAME, PUBLIC_DIR, type LmTask } from './files';
 export { evaluateLoss, heldOutWindows } from './evaluate';
 export { chapterNumbers, type ChapterNumbers } from './numbers';
 export { runLanguageModelDemo, switchAdapters, type LmDemoFrame, type LmDemoOptions, type LmSwitch } from './demo-run';
 export type { Trained } from './train';
+export {
+  NF4_BLOCKSIZE, NF4_CODE, dequantizeNf4, nf4Bytes, quantizeModelNf4, quantizeNf4,
+  type Nf4Tensor, type QuantizedModel, type QuantizedModelMemory,
+} from './variants/nf4';
+export {
+  COMBINATION_TYPES, combineAdapters, combinedDelta, linearModulePaths,
+  type CombinationType, type CombineInput, type CombineOptions, type CombinedAdapter,
+} from './variants/combine';

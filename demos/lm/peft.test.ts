@@ -9,7 +9,7 @@ import { LanguageModelEngine } from './engine';
 import { mergeAdapter, mergedLogitsDifference } from './merge';
 import type { LanguageModel } from './model';
 import { peftAdapterFiles, readPeftAdapter } from './peft';
-import { loadModelDir, relativeError } from './test-support';
+import { loadModelDir, relativeError } from '../test-support/lm';
 
 const dir = join(import.meta.dirname, 'fixtures', 'peft-adapter');
 const configJson = readFileSync(join(dir, 'adapter_config.json'), 'utf8');

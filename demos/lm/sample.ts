@@ -6,7 +6,7 @@
  */
 import { TorchGenerator } from '../random';
 import type { LanguageModelEngine } from './engine';
-import { SettingError } from '../errors';
+import { isWhole, need } from '../validate';
 import { type Adapter, type LanguageModel, decode, encode } from './model';
 
 export const MAX_NEW_TOKENS = 1000;
@@ -19,11 +19,9 @@ export interface SampleOptions {
 }
 
 export async function continuePrompt(engine: LanguageModelEngine, model: LanguageModel, prompt: string, o: SampleOptions, adapter?: Adapter): Promise<string> {
-  if (prompt.length === 0) throw new SettingError('prompt', 'The prompt is empty: type at least one character.');
-  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1 || o.maxNewTokens > MAX_NEW_TOKENS) {
-    throw new SettingError('prompt', `The continuation must be 1 to ${MAX_NEW_TOKENS} characters long, not ${o.maxNewTokens}.`);
-  }
-  if (!Number.isFinite(o.temperature) || o.temperature < 0) throw new SettingError('prompt', `The temperature must be a finite number ≥ 0, not ${o.temperature}.`);
+  need(prompt.length > 0, 'prompt', 'The prompt is empty: type at least one character.');
+  need(isWhole(o.maxNewTokens, 1, MAX_NEW_TOKENS), 'sampleLength', `The continuation must be 1 to ${MAX_NEW_TOKENS} characters long, not ${o.maxNewTokens}.`, 'prompt');
+  need(Number.isFinite(o.temperature) && o.temperature >= 0, 'temperature', `The temperature must be a finite number ≥ 0, not ${o.temperature}.`, 'prompt');
   const ids = encode(model, prompt);
   const T = model.config.maxPositions;
   const V = model.config.vocabSize;

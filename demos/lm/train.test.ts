@@ -5,7 +5,7 @@ import { SettingError, TrainingDivergedError } from '../errors';
 import { MAX_LM_BATCH, MAX_LM_STEPS } from './defaults';
 import { LanguageModelEngine } from './engine';
 import { type Adapter, type LanguageModel, encode } from './model';
-import { fixtureAdapter, fixtureSpec, loadModelDir, loadReference, relativeError } from './test-support';
+import { fixtureAdapter, fixtureSpec, loadModelDir, loadReference, relativeError } from '../test-support/lm';
 import { adapterGradients, trainLanguageModel } from './train';
 
 const ref = loadReference();

@@ -4,13 +4,15 @@
  * GPU on WebGPU), sessions cached per shape, AbortSignal between runs, divergence stops with
  * its step. `losses[t]` is the loss of step t's batch before update t, as PyTorch's loop logs it.
  */
-import { SettingError, throwIfAborted } from '../errors';
+import { throwIfAborted } from '../errors';
 import { adamStep, HP, sgdStep } from '../graphs/optimizer';
 import { GraphBuilder } from '../onnx/builder';
 import type { OrtTensor } from '../runtime';
 import { TorchGenerator } from '../random';
-import { type Breakdown, runsOf, trainLoop } from '../train-loop';
+import { runsOf } from '../plan-runs';
+import { type Breakdown, trainLoop } from '../train-loop';
 import type { Optimizer } from '../types';
+import { isPositive, isWhole, need } from '../validate';
 import { Tape, type Tensor } from './autodiff';
 import { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
@@ -60,31 +62,26 @@ export interface LmTrainResult extends Trained {
 }
 
 export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
-  if (!Array.isArray(spec.targets) || spec.targets.length === 0) {
-    throw new SettingError('targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
-  }
+  need(Array.isArray(spec.targets) && spec.targets.length > 0, 'targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
   const unknown = spec.targets.filter((t) => !(TARGET_MODULES as readonly string[]).includes(t));
-  if (unknown.length) throw new SettingError('targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
+  need(unknown.length === 0, 'targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
   for (const t of spec.targets) {
     const [out, inp] = moduleShape(model.config, t);
     const width = Math.min(out, inp);
-    if (!Number.isInteger(spec.rank) || spec.rank < 1 || spec.rank > width) {
-      throw new SettingError('rank', `The rank must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${spec.rank}.`);
-    }
+    need(isWhole(spec.rank, 1, width), 'rank', `The rank must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${spec.rank}.`);
   }
-  if (!Number.isFinite(spec.alpha) || spec.alpha <= 0) throw new SettingError('alpha', `α must be a finite number above 0, not ${spec.alpha}.`);
+  need(isPositive(spec.alpha), 'alpha', `α must be a finite number above 0, not ${spec.alpha}.`);
 }
 
-function validate(o: LmTrainOptions, context: number, K: number): void {
+function validate(o: LmTrainOptions, context: number, K: number, optimizer: Optimizer): void {
+  need(optimizer === 'adam' || optimizer === 'sgd', 'optimizer', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
   if (o.mode !== 'full') validateSpec(o.model, o.mode);
-  if (!Number.isFinite(o.lr) || o.lr <= 0) throw new SettingError('lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
-  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > MAX_LM_STEPS) throw new SettingError('steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
-  if (!Number.isInteger(o.batch) || o.batch < 1 || o.batch > MAX_LM_BATCH) throw new SettingError('batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
-  if (!Number.isInteger(K) || K < 1 || K > MAX_LM_STEPS_PER_RUN) throw new SettingError('stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
-  if (!Number.isInteger(context) || context < 2 || context > o.model.config.maxPositions) {
-    throw new SettingError('text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
-  }
-  if (!o.batches && o.tokens.length < context + 2) throw new SettingError('text', `The training text must be longer than one window (${context + 1} characters).`);
+  need(isPositive(o.lr), 'lr', `The learning rate must be a finite number above 0, not ${o.lr}.`);
+  need(isWhole(o.steps, 1, MAX_LM_STEPS), 'steps', `Steps must be a whole number from 1 to ${MAX_LM_STEPS}, not ${o.steps}.`);
+  need(isWhole(o.batch, 1, MAX_LM_BATCH), 'batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
+  need(isWhole(K, 1, MAX_LM_STEPS_PER_RUN), 'stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
+  need(isWhole(context, 2, o.model.config.maxPositions), 'text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
+  need(!!o.batches || o.tokens.length >= context + 2, 'text', `The training text must be longer than one window (${context + 1} characters).`);
 }
 
 /** Random windows (batch, context) of `tokens` and their next tokens, from a seeded generator. */
@@ -103,17 +100,31 @@ export function sampleBatch(tokens: ArrayLike<number>, batch: number, context: n
   return { x, y, batch, context };
 }
 
-/** The trainable tensors: their input names and shapes, in a fixed order. */
-function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): { name: string; shape: number[] }[] {
-  if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name) }));
+/**
+ * A trainable tensor: its graph input name, shape and starting value; for an adapter, the module
+ * path and which factor it is, so nothing is parsed back out of the name.
+ */
+interface Trainable {
+  name: string;
+  shape: number[];
+  value: Weight;
+  lora?: { path: string; factor: 'a' | 'b' };
+}
+
+/** The trainable tensors in a fixed order: every weight (full), or A then B of each adapted module. */
+function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): Trainable[] {
+  if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name), value: model.weights.get(name)! }));
   return adapter!.modules.flatMap((p) => {
     const n = adapterInputNames(p.path);
-    return [{ name: n.a, shape: p.a.shape }, { name: n.b, shape: p.b.shape }];
+    return [
+      { name: n.a, shape: p.a.shape, value: p.a, lora: { path: p.path, factor: 'a' as const } },
+      { name: n.b, shape: p.b.shape, value: p.b, lora: { path: p.path, factor: 'b' as const } },
+    ];
   });
 }
 
 /** The graph of K unrolled steps. */
-function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: { name: string; shape: number[] }[], K: number, B: number, T: number, optimizer: Optimizer): GraphBuilder {
+function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Trainable[], K: number, B: number, T: number, optimizer: Optimizer): GraphBuilder {
   const c = model.config;
   const g = new GraphBuilder('lm_train');
   const full = mode === 'full';
@@ -135,7 +146,10 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
     else {
       weights = frozen;
       const tensors = new Map<string, { a: Tensor; b: Tensor }>();
-      for (let i = 0; i < params.length; i += 2) tensors.set(params[i]!.name.replace(/\.lora_A\.weight$/, ''), { a: watched[i]!, b: watched[i + 1]! });
+      params.forEach((p, i) => {
+        const { path, factor } = p.lora!;
+        tensors.set(path, { ...tensors.get(path)!, [factor]: watched[i]! });
+      });
       lora = { tensors, spec: mode };
     }
     const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, lora);
@@ -189,8 +203,7 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   const K0 = o.stepsPerRun ?? LM_DEFAULTS.stepsPerRun;
   const optimizer = o.optimizer ?? 'adam';
   const seed = o.seed ?? 0;
-  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new SettingError('lr', `The optimizer must be "adam" or "sgd", not ${JSON.stringify(optimizer)}.`);
-  validate(o, T, K0);
+  validate(o, T, K0, optimizer);
   throwIfAborted(o.signal);
   const rt = engine.rt;
   const full = o.mode === 'full';
@@ -200,14 +213,9 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
 
   // State: parameter values (and moments) as tensors, fed back run after run.
   const initial: Record<string, OrtTensor> = {};
-  const start = (name: string): Weight => {
-    if (full) return o.model.weights.get(name)!;
-    const p = adapter0!.modules.find((q) => name.startsWith(`${q.path}.lora_`))!;
-    return name.endsWith('lora_A.weight') ? p.a : p.b;
-  };
   const feedBack: Array<[string, string]> = [];
   for (const p of params) {
-    initial[p.name] = rt.tensorOf(new Float32Array(start(p.name).data), p.shape);
+    initial[p.name] = rt.tensorOf(new Float32Array(p.value.data), p.shape);
     feedBack.push([`${p.name}.next`, p.name]);
     if (optimizer === 'adam') {
       initial[`${p.name}.m`] = rt.tensorOf(new Float32Array(numel(p.shape)), p.shape);

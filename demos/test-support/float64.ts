@@ -7,7 +7,6 @@ import type { Matrix } from '../types';
 export type M64 = { data: Float64Array; rows: number; cols: number };
 
 export const to64 = (m: Matrix): M64 => ({ data: Float64Array.from(m.data), rows: m.rows, cols: m.cols });
-export const to32 = (m: M64): Matrix => ({ data: Float32Array.from(m.data), rows: m.rows, cols: m.cols });
 
 /** A seeded generator of standard normal numbers (mulberry32 + Box–Muller). */
 export function randn(seed: number): () => number {

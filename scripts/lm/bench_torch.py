@@ -12,6 +12,9 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import LlamaForCausalLM
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lm_files import MODEL_DIR  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,7 +22,7 @@ def main() -> None:
     batch, context, rank, steps = (int(a) for a in sys.argv[1:5])
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    base = LlamaForCausalLM.from_pretrained(ROOT / 'public/models/austen-char-llama', attn_implementation='eager')
+    base = LlamaForCausalLM.from_pretrained(MODEL_DIR, attn_implementation='eager')
     model = get_peft_model(base, LoraConfig(r=rank, lora_alpha=2 * rank, target_modules=['q_proj', 'v_proj'], lora_dropout=0.0, task_type='CAUSAL_LM'))
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=3e-3)
     x = torch.randint(0, base.config.vocab_size, (batch, context + 1))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cut_corpora import OUT, ROOT, normalise  # noqa: E402
+from lm_files import MODEL_DIR  # noqa: E402
 
 TRAIN_CHARS = 340_000
 VAL_CHARS = 45_000
@@ -25,7 +26,7 @@ VAL_CHARS = 45_000
 
 def main() -> None:
     data = Path(sys.argv[1]) / 'data'
-    vocab = set(json.loads((ROOT / 'public/models/austen-char-llama/vocab.json').read_text()))
+    vocab = set(json.loads((MODEL_DIR / 'vocab.json').read_text()))
     train: list[str] = []
     val: list[str] = []
     for i, f in enumerate(sorted(data.glob('*.txt'))):

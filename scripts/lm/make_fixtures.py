@@ -17,8 +17,11 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import LlamaForCausalLM
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lm_files import MODEL_DIR  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / 'public' / 'models' / 'austen-char-llama'
+MODEL = Path(sys.argv[1]) if len(sys.argv) > 1 else MODEL_DIR
 OUT = ROOT / 'demos' / 'lm' / 'fixtures' / 'reference.json'
 ALL = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']
 

@@ -13,15 +13,19 @@ config.json, model.safetensors (float32), vocab.json and README.md to the output
 import argparse
 import json
 import math
+import sys
 import time
 from pathlib import Path
 
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lm_files import MODEL_DIR, MODEL_NAME  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT / 'public' / 'corpora'
-NAME = 'austen-char-llama'
+NAME = MODEL_NAME
 
 
 def vocabulary() -> list[str]:
@@ -63,7 +67,7 @@ def main() -> None:
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--eval-every', type=int, default=250)
     p.add_argument('--eval-batches', type=int, default=10)
-    p.add_argument('--out', type=Path, default=ROOT / 'public' / 'models' / NAME)
+    p.add_argument('--out', type=Path, default=MODEL_DIR)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

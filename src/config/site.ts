@@ -72,6 +72,15 @@ export function repositoryFile(path: string): string {
   return `${site.repository}/blob/main/${path.replace(/^\/+/, '')}`;
 }
 
+/**
+ * A notebook of this site's repository opened in Google Colab, which loads it from GitHub:
+ * `colabNotebook('companion/rank.ipynb')`. Built from `site.repository`, so a fork links its own.
+ */
+export function colabNotebook(path: string): string {
+  const repo = new URL(site.repository).pathname.replace(/^\/+|\/+$/g, '');
+  return `https://colab.research.google.com/github/${repo}/blob/main/${path.replace(/^\/+/, '')}`;
+}
+
 /** One line naming the source notebook and its author(s), for the footer, the landing page and citations. */
 export function sourceCredit(): string {
   const s = site.source;

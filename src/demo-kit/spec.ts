@@ -44,8 +44,14 @@ export interface DemoDeclaration<E extends ExperimentName, P extends Params> {
    * "Export as Python" fills in its settings block, the chapter's <Companion demo> links it.
    */
   python?: string;
+  /**
+   * Where its defaults come from: a cell of the source notebook (the default), or the chapter
+   * itself for a demo the notebook has no section for (chapter 8's language model). The first
+   * preset and every message about the defaults name them accordingly (defaultsName).
+   */
+  defaultsFrom?: 'notebook' | 'chapter';
   params: P;
-  /** Presets besides "Notebook settings" (the defaults), which every demo has first. */
+  /** Presets besides "Notebook settings" (the defaults; "Default settings" for a chapter's own demo), which every demo has first. */
   presets?: Preset<P>[];
   /** Cross-field checks over a complete set of values that each passed its own check. */
   check?(v: Values<P>): Errors<P>;
@@ -95,8 +101,19 @@ export interface DemoSpec<E extends ExperimentName = ExperimentName, P extends P
 
 /** A spec with every type checked against its experiment; the notebook preset comes first. */
 export function defineDemo<E extends ExperimentName, P extends Params>(d: DemoDeclaration<E, P>): DemoSpec<E, P> {
-  const notebook: Preset<P> = { id: 'notebook', label: 'Notebook settings', values: defaults(d.params) };
+  const notebook: Preset<P> = { id: 'notebook', label: defaultsName(d).preset, values: defaults(d.params) };
   return { ...d, presets: [notebook, ...(d.presets ?? [])] };
+}
+
+/**
+ * How the page names a demo's defaults: "Notebook settings" / "the notebook’s" where they are the
+ * source notebook's, "Default settings" / "the demo’s default" where the notebook has no such
+ * section (a status line then reads "the demo’s default settings", not "the notebook’s settings").
+ */
+export function defaultsName(spec: { defaultsFrom?: 'notebook' | 'chapter' }): { preset: string; whose: string; Whose: string } {
+  return spec.defaultsFrom === 'chapter'
+    ? { preset: 'Default settings', whose: 'the demo’s default', Whose: 'The demo’s default' }
+    : { preset: 'Notebook settings', whose: 'the notebook’s', Whose: 'The notebook’s' };
 }
 
 /** The notebook's values of a parameter table. */

@@ -74,7 +74,9 @@ describe('the URL state table', () => {
   });
 
   it('has a notebook preset everywhere and an Adam preset with a note on §3–§5', () => {
-    for (const spec of ALL) expect(spec.presets[0]!.label).toBe('Notebook settings');
+    // The notebook's settings, except for a demo the notebook has no section for (chapter 8's model).
+    for (const spec of ALL) expect(spec.presets[0]!.label).toBe(spec.defaultsFrom === 'chapter' ? 'Default settings' : 'Notebook settings');
+    expect(ALL.find((s) => s.id === 'language-model')!.presets[0]!.label).toBe('Default settings');
     for (const spec of [training, merging, rank]) {
       const adam = spec.presets.find((p) => p.id === 'adam')!;
       expect(adam.values).toMatchObject({ optimizer: 'adam', lr: 0.01, epochs: 300 });

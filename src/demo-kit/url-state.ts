@@ -7,7 +7,7 @@
  */
 import type { Backend } from '../../demos/index';
 import { oneOf, type Param, type ParamValue } from './params';
-import { defaults, type AnySpec, type Errors, type Params, type Values } from './spec';
+import { defaults, defaultsName, type AnySpec, type Errors, type Params, type Values } from './spec';
 
 export { defaults };
 export type { Param, ParamValue };
@@ -157,7 +157,7 @@ export function validate<P extends Params>(spec: { check?(v: Values<P>): Errors<
  * cross-check names, then every value from the link.
  */
 export function readState<P extends Params>(
-  spec: { id: string; params: P; check?(v: Values<P>): Errors<P> },
+  spec: { id: string; params: P; check?(v: Values<P>): Errors<P>; defaultsFrom?: 'notebook' | 'chapter' },
   query: URLSearchParams | string,
 ): { values: Values<P>; errors: Errors<P> } {
   const q = typeof query === 'string' ? new URLSearchParams(query) : query;
@@ -179,7 +179,7 @@ export function readState<P extends Params>(
       given.push(k);
       const cr = p.kind === 'text' && raw !== r.value ? ` ${label(k)}: its carriage returns are read as line breaks, as the box holds them.` : '';
       if (twice || cr) errors[k] = `From the link:${twice}${cr}`;
-    } else errors[k] = `From the link:${twice} ${r.message} The notebook’s value ${shown(k)} is used.`;
+    } else errors[k] = `From the link:${twice} ${r.message} ${defaultsName(spec).Whose} value ${shown(k)} is used.`;
   }
   const cross = validate(spec, values as Values<P>) as Record<string, string>;
   if (!Object.keys(cross).length) return { values: values as Values<P>, errors: errors as Errors<P> };
@@ -193,7 +193,7 @@ export function readState<P extends Params>(
   const what = dropped.map((k) => `${label(k)} ${shown(k)}`).join(', ');
   // The message sits next to the first value that was dropped, or the field the check named.
   const at = dropped[0] ?? Object.keys(cross)[0]!;
-  errors[at] = `From the link: ${why} The notebook’s ${dropped.length > 1 ? 'values are' : 'value is'} used instead (${what}).`;
+  errors[at] = `From the link: ${why} ${defaultsName(spec).Whose} ${dropped.length > 1 ? 'values are' : 'value is'} used instead (${what}).`;
   // Still in conflict (a value the link did not give): the notebook's settings, which pass.
   if (Object.keys(validate(spec, values as Values<P>)).length) return { values: defaults(spec.params), errors: errors as Errors<P> };
   return { values: values as Values<P>, errors: errors as Errors<P> };

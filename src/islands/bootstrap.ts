@@ -15,7 +15,7 @@ function load(slot: HTMLElement): void {
     ([{ mountDemo }, m]) => mountDemo(slot, m.spec),
     (err: unknown) => {
       slot.dataset.island = 'failed';
-      console.warn('The live demo could not load; the figure shows the notebook’s result.', err);
+      console.warn('The live demo could not load; the figure shows the result computed when the site was built.', err);
     },
   );
 }

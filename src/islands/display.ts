@@ -3,6 +3,7 @@
  * the figure shows (`data-settings`, `data-edited`), which preset is pressed, and whether a run
  * is busy (Run / Cancel and the focus between them).
  */
+import { defaultsName } from '../demo-kit/spec';
 import { defaults, sameValue } from '../demo-kit/url-state';
 import { describeSettings, type Island } from './island';
 
@@ -45,7 +46,7 @@ export function markShown(island: Island): void {
     const how = estimate ? ` (${estimate})` : '';
     status.set(
       state.shown.isBuild && !slot.dataset.state
-        ? `Showing a run computed when the site was built, with the notebook’s settings. Press Run to train with these${how}.`
+        ? `Showing a run computed when the site was built, with ${defaultsName(spec).whose} settings. Press Run to train with these${how}.`
         : `Settings changed: press Run to use them${how}. The chart still shows the previous settings.`,
     );
   } else status.set(state.settledStatus);

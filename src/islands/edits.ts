@@ -6,6 +6,7 @@
  * demo without a Run button reruns a moment after the last edit.
  */
 import { PAGE, defaults, parseParam } from '../demo-kit/url-state';
+import { defaultsName } from '../demo-kit/spec';
 import { markBusy, markPresets, markShown, setShownStatus } from './display';
 import { currentView, writeUrl, type AnyValues, type Island } from './island';
 import { scheduleRun, startRun } from './start-run';
@@ -73,7 +74,7 @@ export function resetToNotebook(island: Island): void {
   status.error(undefined);
   status.progress('');
   figure.show(currentView(island));
-  setShownStatus(island, 'Reset to the notebook’s settings and the result computed when the site was built.');
+  setShownStatus(island, `Reset to ${defaultsName(island.spec).whose} settings and the result computed when the site was built.`);
   markShown(island);
 }
 

@@ -10,7 +10,7 @@
  * says about itself is display.ts. Nothing here knows which demo it runs: everything specific
  * is in src/specs/<experiment>.ts.
  */
-import type { AnySpec } from '../demo-kit/spec';
+import { defaultsName, type AnySpec } from '../demo-kit/spec';
 import { defaults, readBackendChoice, readState } from '../demo-kit/url-state';
 import { actionsFor } from './actions';
 import { bindControls } from './controls';
@@ -36,7 +36,7 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
       // During a run the files are still what the printout shows (the run being drawn has no
       // result yet): the menu says so, naming the settings they are from.
       const during = island.runner.running
-        ? `A run is in progress: these files are the ${shown.isBuild ? 'result computed when the site was built' : 'previous run'} (${describeSettings(spec, shown.values) || 'the notebook’s settings'}), not the run being drawn.`
+        ? `A run is in progress: these files are the ${shown.isBuild ? 'result computed when the site was built' : 'previous run'} (${describeSettings(spec, shown.values) || `${defaultsName(spec).whose} settings`}), not the run being drawn.`
         : undefined;
       return { view: currentView(island), result: shown.result, isBuild: shown.isBuild, backend: shown.backend, note: [during, shown.note].filter(Boolean).join(' ') || undefined };
     },

@@ -6,6 +6,7 @@
  */
 import type { Backend, ExperimentName, ProgressOf } from '../../demos/index';
 import type { View } from '../demo-kit/view';
+import { defaultsName } from '../demo-kit/spec';
 import { markBusy, markShown, setShownStatus, setStatus } from './display';
 import { engineClient, type RunError } from './engine-client';
 import { currentView, describeSettings, liveValues, type AnyResult, type AnyValues, type Island } from './island';
@@ -143,7 +144,7 @@ function runFailed(island: Island, err: RunError, runValues: AnyValues, frame: F
     figure.show(currentView(island));
     state.shown = {
       ...state.shown,
-      note: `The run ${outcome === 'cancelled' ? 'was cancelled' : 'stopped'} before its first step: these files are the ${state.shown.isBuild ? 'notebook’s result' : 'previous run'}, which the chart shows.`,
+      note: `The run ${outcome === 'cancelled' ? 'was cancelled' : 'stopped'} before its first step: these files are the ${state.shown.isBuild ? `result for ${defaultsName(island.spec).whose} settings` : 'previous run'}, which the chart shows.`,
     };
   }
   const before = frame ? '' : ' before its first step; the chart shows the previous result';

@@ -1,7 +1,7 @@
 // §8's spec and figure: the multi-choice and text controls round-trip through the URL, MLP is its
 // three matrices, and the figure draws an empty, a partial and the committed frame.
 import { describe, expect, it } from 'vitest';
-import { languageModelBuildResult, emptyFrame, LANGUAGE_MODEL_FILES, LM_FULL_LR } from '../../demos/index';
+import { languageModelBuildResult, emptyFrame, LANGUAGE_MODEL_FILES, LM_DEFAULTS } from '../../demos/index';
 import MODEL_CONFIG from '../../public/models/austen-char-llama/config.json';
 import { xmlProblem } from '../charts/well-formed';
 import { wrapText } from '../charts/language-model';
@@ -33,6 +33,7 @@ describe('the language-model spec', () => {
     expect(full.panels[1]!.summary).toContain(r.frame.adaptedSample.slice(0, 20));
     expect(full.printout).toContain('tokens/s on WebAssembly');
     expect(full.printout).toContain('training state (parameters, gradients, Adam');
+    expect(full.printout).toContain('not counted: the frozen weights, and the activations kept for the backward pass');
     const partial = { ...r, frame: { ...r.frame, step: 40, trainLosses: r.frame.trainLosses.slice(0, 40), valLosses: r.frame.valLosses.slice(0, 1), done: false } };
     const p = spec.live!.view({ phase: 'training', result: partial, steps: 40, loaded: 0, total: 0 }, defaults(spec.params))!;
     expect(p.panels[0]!.summary).toContain('after 40 of 300 steps');
@@ -48,7 +49,7 @@ describe('the language-model spec', () => {
   it('full fine-tuning: its own learning rate from any control, LoRA-only controls inactive, its own labels', async () => {
     const v = defaults(spec.params);
     const full = spec.onChange!('method', { ...v, method: 'full' });
-    expect(full.lr).toBe(LM_FULL_LR);
+    expect(full.lr).toBe(LM_DEFAULTS.fullLr);
     expect(spec.onChange!('method', { ...full, method: 'lora' }).lr).toBe(v.lr);
     // A learning rate the reader typed is theirs.
     expect(spec.onChange!('method', { ...v, lr: 0.02, method: 'full' }).lr).toBe(0.02);

@@ -8,7 +8,7 @@
 import {
   LANGUAGE_MODEL_DEFAULTS as D,
   LANGUAGE_MODEL_FILES,
-  LM_FULL_LR,
+  LM_DEFAULTS,
   LM_TASKS,
   MAX_LM_BATCH,
   MAX_LM_STEPS,
@@ -126,8 +126,13 @@ export function languageModelView(r: LanguageModelResult, choice: AdapterChoice 
     s.method === 'full'
       ? 'Full fine-tuning of every weight'
       : `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'}`;
-  const memory = f.trainingStateBytes > 0 ? [`training state (parameters, gradients, Adam's two moments): ${(f.trainingStateBytes / 1e6).toFixed(2)} MB in float32`] : [];
   const full = s.method === 'full';
+  // What the figure counts is the trained weights' state only; say what else training holds.
+  const notCounted = s.method === 'full' ? 'the activations kept for the backward pass (no weight is frozen)' : 'the frozen weights, and the activations kept for the backward pass';
+  const memory =
+    f.trainingStateBytes > 0
+      ? [`training state (parameters, gradients, Adam's two moments of the trained weights): ${(f.trainingStateBytes / 1e6).toFixed(2)} MB in float32; not counted: ${notCounted}`]
+      : [];
   const merge = r.merge
     ? [`merged into W + sBA: max |logits(merged) − logits(with adapter)| = ${r.merge.maxAbsDifference.toExponential(2)} over ${r.merge.positions} positions`]
     : [];
@@ -216,6 +221,8 @@ function downloads(r: LanguageModelResult): DownloadSource[] {
 export const spec = defineDemo({
   id: 'language-model',
   experiment: 'languageModel',
+  // The source notebook has no language-model section: these defaults are the chapter's own.
+  defaultsFrom: 'chapter',
   params,
   presets: [
     { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] } },
@@ -239,8 +246,8 @@ export const spec = defineDemo({
   onChange: (key, v) => {
     const next = { ...v };
     if (key === 'method') {
-      if (v.method === 'full' && v.lr === D.lr) next.lr = LM_FULL_LR;
-      if (v.method === 'lora' && v.lr === LM_FULL_LR) next.lr = D.lr;
+      if (v.method === 'full' && v.lr === D.lr) next.lr = LM_DEFAULTS.fullLr;
+      if (v.method === 'lora' && v.lr === LM_DEFAULTS.fullLr) next.lr = D.lr;
     }
     if (key === 'task') {
       const prompts = LM_TASKS.map((t) => LANGUAGE_MODEL_FILES.tasks[t].prompt);

@@ -57,9 +57,10 @@ function recordGraphs(engine: Engine, experiment: ExperimentName, before: Set<st
   for (const n of engine.graphNames()) if (!before.has(n)) set.add(n);
 }
 function experimentGraphs(engine: Engine, experiment: ExperimentName): string[] {
-  const own = graphsByExperiment.get(engine)?.get(experiment);
+  const kept = engine.graphNames(); // the bytes the engine still holds (it keeps the newest)
+  const own = [...(graphsByExperiment.get(engine)?.get(experiment) ?? [])].filter((n) => kept.includes(n));
   // An experiment that only reused another's sessions built nothing itself: list everything.
-  return own && own.size > 0 ? [...own] : engine.graphNames();
+  return own.length > 0 ? own : kept;
 }
 
 /** The error as the page needs it: by type, never by reading the message. */

@@ -26,6 +26,19 @@ describe('compareWithNotebook', () => {
     expect(compareWithNotebook('ΔW: 64x64, true rank 4', reference)).toBeUndefined();
     expect(compareWithNotebook('', reference)).toBeUndefined();
   });
+  it('gives the notebook’s own value beside the re-run’s where the two runs printed different numbers', () => {
+    const rerun = readFileSync('companion/reference_output_cpu.txt', 'utf8');
+    const own = readFileSync('companion/notebook_output_cpu.txt', 'utf8');
+    const merge = 'Verification: separate LoRA vs merged weights\n  Max difference: 2.98e-07\n  Are equal: True';
+    const m = compareWithNotebook(merge, rerun, own)!;
+    if (m.kind === 'identical') throw new Error('the merge line should differ from the re-run by round-off');
+    expect(m.kind).toBe('round-off');
+    expect(m.largest).toEqual({ label: 'Max difference:', here: '2.98e-07', notebook: '3.58e-07', original: '2.38e-07' });
+    expect(notebookMatchText(m, 'PyTorch 2.13.0')).toContain('(Max difference: 2.98e-07 here, 2.38e-07 in the notebook’s own run, 3.58e-07 in this project’s re-run of it with PyTorch 2.13.0)');
+    // Where both runs printed the same value, the notebook is named once.
+    const loss = compareWithNotebook('  r= 2: loss=0.576446, params=  128 (12.5% of full)', rerun, own)!;
+    expect(notebookMatchText(loss, 'PyTorch 2.13.0')).toContain('r= 2: loss=0.576446 here, 0.576445 in the notebook)');
+  });
   it('reads the committed reference run', () => {
     const text = readFileSync('companion/reference_output_cpu.txt', 'utf8');
     // Every "r= #: loss=#…" line has the same words: the place with the fewest differences wins.

@@ -14,7 +14,13 @@ export interface NumberDifference {
   /** The text before the number on its line ("r= 2: loss="). */
   label: string;
   here: string;
+  /** The value in the reference run (the notebook re-run by this project's companion). */
   notebook: string;
+  /**
+   * The value the notebook printed in its own run (companion/notebook_output_cpu.txt), where
+   * that printout has these lines; it can differ from the re-run's by round-off (2.38e-07 vs 3.58e-07).
+   */
+  original?: string;
 }
 
 export type NotebookMatch =
@@ -62,7 +68,17 @@ function diffAt(ours: string[], ref: string[], start: number): { numbers: number
  * Where the printout's lines appear in the reference (the same words, line for line; of several
  * such places, the one with the fewest differing numbers), or undefined when they do not.
  */
-export function compareWithNotebook(printout: string, reference: string): NotebookMatch | undefined {
+export function compareWithNotebook(printout: string, reference: string, original?: string): NotebookMatch | undefined {
+  const m = compareAt(printout, reference);
+  if (!m || m.kind === 'identical' || original === undefined) return m;
+  // The notebook's own printout, where it has these lines: its value of the number shown.
+  const o = compareAt(printout, original);
+  if (!o) return m;
+  const own = (d: NumberDifference): string => (o.kind === 'identical' ? d.here : (o.differences.find((e) => e.label === d.label && e.here === d.here)?.notebook ?? d.here));
+  return { ...m, largest: { ...m.largest, original: own(m.largest) } };
+}
+
+function compareAt(printout: string, reference: string): NotebookMatch | undefined {
   const ours = lines(printout);
   const ref = lines(reference);
   if (ours.length === 0) return undefined;
@@ -83,14 +99,23 @@ export function compareWithNotebook(printout: string, reference: string): Notebo
   return { kind: allOff ? 'round-off' : 'different', numbers, differences: differences.map(strip), largest: strip(largest) };
 }
 
-/** One sentence for under the printout. */
-export function notebookMatchText(m: NotebookMatch): string {
-  const run = 'the notebook’s reference run (PyTorch on a CPU)';
+/**
+ * One sentence for under the printout. `rerun` names the PyTorch that wrote the reference run
+ * ("PyTorch 2.13.0", from companion/requirements.txt's pin); where the notebook's own run printed
+ * another value than the re-run, both are given, each labelled.
+ */
+export function notebookMatchText(m: NotebookMatch, rerun = 'PyTorch'): string {
+  const run = `the notebook’s reference run (${rerun} on a CPU)`;
   if (m.kind === 'identical') return `With the notebook’s settings this printout matches ${run} digit for digit (${m.numbers} printed numbers).`;
   const n = m.differences.length;
   const differ = n === 1 ? 'differs' : 'differ';
   const { label } = m.largest;
-  const ex = `${label}${label && !label.endsWith('=') ? ' ' : ''}${m.largest.here} here, ${m.largest.notebook} in the notebook`;
+  const { here, notebook, original } = m.largest;
+  const where =
+    original !== undefined && original !== notebook
+      ? `${original} in the notebook’s own run, ${notebook} in this project’s re-run of it with ${rerun}`
+      : `${notebook} in the notebook`;
+  const ex = `${label}${label && !label.endsWith('=') ? ' ' : ''}${here} here, ${where}`;
   if (m.kind === 'round-off') {
     return (
       `With the notebook’s settings this printout reproduces ${run} to float32 round-off, not digit for digit: ` +

@@ -2,7 +2,9 @@
  * Chapter 8's numbers, computed when the site is built (never typed into the prose): the model's
  * counts by the engine's chapterNumbers from the committed config, the pretraining figures from
  * its log (written by `npm run pretrain`), the default run's from the committed run the demo's
- * no-JavaScript figure shows (demos/lm/results/default-run.json). Read once per build.
+ * no-JavaScript figure shows (demos/lm/results/default-run.json), and full fine-tuning's from the
+ * committed run beside it (demos/lm/results/full-run.json, `npx tsx scripts/lm/default-run.ts --full`:
+ * same data, steps, batch and seed, every weight trained at its own learning rate). Read once per build.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +27,7 @@ import {
 const PUBLIC = join(process.cwd(), 'public');
 
 interface TrainingLog {
-  args: { steps: string };
+  args: { steps: string; eval_batches: string };
   seconds: number;
   log: { step: number; val: number; devil_val: number }[];
 }
@@ -35,8 +37,10 @@ export interface LmFacts {
   vocab: number;
   numbers: ChapterNumbers;
   spec: LoraSpec;
-  pretrain: { steps: number; seconds: number; valLoss: number; devilLoss: number };
-  run: { steps: number; lossBefore: number; lossAfter: number; tokensPerSecond: number };
+  pretrain: { steps: number; seconds: number; valLoss: number; devilLoss: number; evalBatches: number };
+  run: { steps: number; lossBefore: number; lossAfter: number; tokensPerSecond: number; stateBytes: number };
+  /** The committed full fine-tuning run: its rate, held-out losses, and how far LoRA's fell beside it. */
+  fullRun: { lr: number; steps: number; lossBefore: number; lossAfter: number; trainable: number; loraShareOfFall: number };
   /** Chapter 6's table for this model and the 7B one: q and v adapted, the demo's rank. */
   savings: SavingsTable[];
   /** The base model's files under public/, with their sizes in bytes. */
@@ -45,6 +49,11 @@ export interface LmFacts {
   downloadBytes: number;
   /** LoRA on all seven module kinds at the demo's rank. */
   allModules: number;
+}
+
+interface FullRun {
+  options: { lr: number };
+  frame: { step: number; trainableParameters: number; valLosses: { step: number; loss: number }[] };
 }
 
 let facts: Promise<LmFacts> | undefined;
@@ -58,14 +67,22 @@ export function lmFacts(): Promise<LmFacts> {
     const log = JSON.parse(read('training_log.json').toString('utf8')) as TrainingLog;
     const last = log.log[log.log.length - 1]!;
     const run = (await languageModelBuildResult()).frame;
+    const full = JSON.parse(readFileSync(join(process.cwd(), 'demos/lm/results/full-run.json'), 'utf8')) as FullRun;
+    const held = (f: FullRun['frame']) => ({ before: f.valLosses[0]!.loss, after: f.valLosses[f.valLosses.length - 1]!.loss });
+    const fh = held(full.frame);
+    const lh = held(run);
+    // Chapter 3's test of "comparable": how far LoRA's held-out loss fell, as a share of how far
+    // full fine-tuning's fell from the same base model.
+    const loraShareOfFall = (lh.before - lh.after) / (fh.before - fh.after);
     const c = model.config;
     return {
       config: c,
       vocab: model.vocab.length,
       numbers: chapterNumbers(c, spec),
       spec,
-      pretrain: { steps: Number(log.args.steps), seconds: log.seconds, valLoss: last.val, devilLoss: last.devil_val },
-      run: { steps: run.step, lossBefore: run.valLosses[0]!.loss, lossAfter: run.valLosses[run.valLosses.length - 1]!.loss, tokensPerSecond: run.tokensPerSecond },
+      pretrain: { steps: Number(log.args.steps), seconds: log.seconds, valLoss: last.val, devilLoss: last.devil_val, evalBatches: Number(log.args.eval_batches) },
+      fullRun: { lr: full.options.lr, steps: full.frame.step, lossBefore: fh.before, lossAfter: fh.after, trainable: full.frame.trainableParameters, loraShareOfFall },
+      run: { steps: run.step, lossBefore: run.valLosses[0]!.loss, lossAfter: run.valLosses[run.valLosses.length - 1]!.loss, tokensPerSecond: run.tokensPerSecond, stateBytes: run.trainingStateBytes },
       savings: savingsTable(
         [{ name: 'This chapter’s model', dModel: c.hiddenSize, layers: c.numLayers, matricesPerLayer: spec.targets.length }, SAVINGS_MODELS[0]!],
         [spec.rank],
@@ -95,6 +112,8 @@ export function lmNumber(f: LmFacts, name: string): string {
     layers: () => String(f.config.numLayers),
     width: () => String(f.config.hiddenSize),
     heads: () => String(f.config.numHeads),
+    headDim: () => String(f.config.hiddenSize / f.config.numHeads),
+    ropeTheta: () => count(f.config.ropeTheta),
     mlpWidth: () => String(f.config.intermediateSize),
     context: () => String(f.config.maxPositions),
     parameters: () => count(n.parameters),
@@ -109,10 +128,19 @@ export function lmNumber(f: LmFacts, name: string): string {
     'lora.percent': () => `${(100 * n.lora.fractionOfModel).toFixed(1)} %`,
     'lora.bytes': () => bytes(n.lora.adapterBytes),
     'full.stateBytes': () => bytes(n.full.trainingStateBytes),
+    'lora.stateBytes': () => bytes(f.run.stateBytes),
+    'lora.lr': () => String(D.lr),
+    'frozen.bytes': () => bytes(4 * n.parameters),
+    'fullRun.lr': () => String(f.fullRun.lr),
+    'fullRun.steps': () => count(f.fullRun.steps),
+    'fullRun.lossAfter': () => f.fullRun.lossAfter.toFixed(2),
+    'fullRun.trainable': () => count(f.fullRun.trainable),
+    'fullRun.loraShare': () => `${Math.round(100 * f.fullRun.loraShareOfFall)} %`,
     'pretrain.steps': () => count(f.pretrain.steps),
     'pretrain.minutes': () => String(Math.round(f.pretrain.seconds / 60)),
     'pretrain.valLoss': () => f.pretrain.valLoss.toFixed(2),
     'pretrain.devilLoss': () => f.pretrain.devilLoss.toFixed(2),
+    'pretrain.evalBatches': () => count(f.pretrain.evalBatches),
     'run.steps': () => count(f.run.steps),
     'run.lossBefore': () => f.run.lossBefore.toFixed(2),
     'run.lossAfter': () => f.run.lossAfter.toFixed(2),

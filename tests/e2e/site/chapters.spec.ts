@@ -116,6 +116,29 @@ test('/chapters.bib has one entry per chapter', async ({ request }) => {
   expect(bib.match(/^@\w+\{/gm)).toHaveLength(chapters.length + 1);
 });
 
+test('every companion link offers its notebook in Colab (from the repository) and as a download that draws the notebook’s figures', async ({ page, request }) => {
+  const { site } = await import('../../../src/config/site');
+  const repo = new URL(site.repository).pathname.replace(/^\/+|\/+$/g, '');
+  let plotting = 0;
+  for (const c of chapters) {
+    await page.goto(sitePath(`chapters/${c.slug}/`));
+    for (const link of await page.locator('[data-companion]').all()) {
+      const colab = await link.locator('[data-companion-colab]').getAttribute('href');
+      const download = await link.locator('[data-companion-notebook]').getAttribute('href');
+      const name = download!.slice(download!.lastIndexOf('/') + 1);
+      expect(colab).toBe(`https://colab.research.google.com/github/${repo}/blob/main/companion/${name}`);
+      const response = await request.get(download!);
+      expect(response.status(), download!).toBe(200);
+      const nb = JSON.parse(await response.text()) as { nbformat: number; cells: { source: string | string[] }[] };
+      expect(nb.nbformat).toBe(4);
+      // A notebook whose section of the source notebook draws a figure shows one (plt.show() in a kernel).
+      if (nb.cells.some((cell) => [cell.source].flat().join('').includes('plt.show()'))) plotting += 1;
+    }
+  }
+  // §1, §3, §4 and §5 of the source notebook draw figures; their notebooks do too.
+  expect(plotting).toBeGreaterThanOrEqual(4);
+});
+
 test('an unknown page answers with the 404 page', async ({ page }) => {
   const response = await page.goto(sitePath('no-such-page/'));
   expect(response?.status()).toBe(404);

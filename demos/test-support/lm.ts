@@ -1,7 +1,7 @@
 /** Loading the committed model and the reference fixtures in Node tests (never in the site). */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Adapter, type LanguageModel, type LoraSpec, type TargetModule, moduleShape, modulePath, parseModel } from './model';
+import { type Adapter, type LanguageModel, type LoraSpec, type TargetModule, moduleShape, modulePath, parseModel } from '../lm/model';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -33,7 +33,7 @@ export interface Reference {
 }
 
 export function loadReference(): Reference {
-  return JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'reference.json'), 'utf8')) as Reference;
+  return JSON.parse(readFileSync(join(import.meta.dirname, '..', 'lm', 'fixtures', 'reference.json'), 'utf8')) as Reference;
 }
 
 export const fixtureSpec = (f: LoraFixture): LoraSpec => ({ targets: f.targets, rank: f.rank, alpha: f.alpha, useRslora: f.use_rslora });
