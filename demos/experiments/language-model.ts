@@ -11,8 +11,9 @@
  * experiments table does not download it.
  *
  * Switching (chapter 6 on a real model): the last LoRA adapter trained on each task is kept
- * (in the engine worker, for the page's life). Once two tasks have one, a run ends by comparing
- * the base and each adapter on the same frozen base: held-out loss on every task, and the prompt
+ * (in the engine worker, for the page's life: Cancel, Reset and other runs keep them). Once two
+ * tasks have one, every finished run (full fine-tuning's too) ends by comparing the base and each
+ * adapter on the same frozen base: held-out loss on every task, and the prompt
  * continued by each (`frame.switching`).
  */
 import { throwIfAborted, TrainingDivergedError } from '../errors';
