@@ -150,6 +150,8 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
       fieldset.disabled = false;
     },
     setInactive(inactive) {
+      // One reason is said once: controls disabled for the same reason point to the first one's note.
+      const noteOf = new Map<string, string>();
       for (const k of keys) {
         const whole = inactive.controls?.[k];
         const some = inactive.options?.[k];
@@ -161,25 +163,28 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
           if (label) label.toggleAttribute('data-inactive', off);
         }
         field?.toggleAttribute('data-inactive', whole !== undefined);
-        // The reason, in a line of its own under the control (read with it: aria-describedby).
-        const why = whole ?? (some && some.values.length ? some.why : undefined);
+        const reason = whole ?? (some && some.values.length ? some.why : undefined);
         const id = `${spec.id}-${k}-inactive`;
+        const shared = reason !== undefined ? noteOf.get(reason) : undefined;
+        if (reason !== undefined && !shared) noteOf.set(reason, id);
+        // The reason in a line of its own under the control, read with it (aria-describedby).
         let note = slot.querySelector<HTMLElement>(`#${id}`);
-        if (!note && why && field) {
+        if (!note && reason !== undefined && !shared && field) {
           note = document.createElement('small');
           note.id = id;
           note.className = 'demo-help';
           note.dataset.inactiveNote = '';
           field.append(note);
-          for (const i of [field, ...inputsOf(k)]) {
-            const d = i.getAttribute('aria-describedby');
-            if (i === field && !(field instanceof HTMLFieldSetElement)) continue;
-            i.setAttribute('aria-describedby', d ? `${d} ${id}` : id);
-          }
         }
         if (note) {
-          note.textContent = why ?? '';
-          note.hidden = !why;
+          note.textContent = shared ? '' : (reason ?? '');
+          note.hidden = !!shared || reason === undefined;
+        }
+        const describedBy = reason === undefined ? undefined : (shared ?? id);
+        for (const i of field instanceof HTMLFieldSetElement ? [field] : inputsOf(k)) {
+          const ids = (i.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-inactive'));
+          if (describedBy) ids.push(describedBy);
+          i.setAttribute('aria-describedby', ids.join(' '));
         }
       }
     },

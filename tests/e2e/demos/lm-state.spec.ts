@@ -217,7 +217,10 @@ test('#9 #10 switching after LoRA on both tasks and a full fine-tuning run; full
   await expect(field(s, 'lr')).toHaveValue('0.001');
   for (const k of ['rank', 'alpha', 'scalingRule']) await expect(field(s, k)).toBeDisabled();
   for (const box of await s.locator('input[type="checkbox"][data-input="targets"]').all()) await expect(box).toBeDisabled();
-  await expect(s.locator(`#${ID}-rank-inactive`)).toContainText('LoRA only');
+  // The reason said once, under the first of them; the others point to it.
+  await expect(s.locator(`#${ID}-targets-inactive`)).toContainText('LoRA only');
+  await expect(s.locator(`#${ID}-rank-inactive`)).toBeHidden();
+  await expect(field(s, 'rank')).toHaveAttribute('aria-describedby', new RegExp(`${ID}-targets-inactive`));
   await expect(s.locator('label:has(input[data-input="adapter"][value="run"])')).toHaveText("This run's model");
   await runToDone(s);
   const panels = s.locator('[data-panels]');
