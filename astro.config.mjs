@@ -37,6 +37,9 @@ export default defineConfig({
   trailingSlash: 'always',
   // SITE_OUT_DIR lets a second checkout user build without clobbering dist/ (tests read it too).
   outDir: process.env.SITE_OUT_DIR ?? './dist',
+  // Astro's cache (content data store) per checkout, not in node_modules/.astro: checkouts that
+  // share one node_modules (git worktrees) would otherwise overwrite each other's content index.
+  cacheDir: './.astro/cache',
   build: { format: 'directory' },
   server: { headers: isolationHeaders },
   markdown: {

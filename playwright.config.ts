@@ -30,9 +30,9 @@ export default defineConfig({
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
-    // The site's service worker precaches the whole build (~41 MB, both wasm binaries) on the
-    // first visit. Each test has a fresh context, so letting it install everywhere would copy
-    // the build once per test; the tests that are about it (offline.spec.ts, embedding) allow it.
+    // The site's service worker keeps every file a page uses (the wasm included) in Cache
+    // Storage. Each test has a fresh context, so letting it install everywhere would copy what
+    // each test uses once more; the tests that are about it (offline.spec.ts, embedding) allow it.
     serviceWorkers: 'block',
     launchOptions: { executablePath: chromium, args: baseArgs },
   },

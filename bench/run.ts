@@ -125,10 +125,12 @@ async function main(): Promise<void> {
     const m = rand(size, size, randn(size));
     const ml = new MlMatrix(Array.from({ length: size }, (_, i) => Array.from(m.data.subarray(i * size, (i + 1) * size))));
     const mlMs = await time(() => new SVD(ml, { autoTranspose: true }), 3);
+    const mlCpuMs = lastCpuMs;
     try {
       await engine.svd(m); // warm-up: builds the sessions
-      const svdMs = await time(() => engine.svd(m), 2);
+      const svdMs = await time(() => engine.svd(m), 3);
       rows.push({ workload: `svd ${size}×${size} (ms)`, engine_ms: svdMs, baseline: 'ml-matrix SVD', baseline_ms: mlMs });
+      rows.push({ workload: `svd ${size}×${size}, CPU ms`, engine_ms: lastCpuMs, baseline: 'ml-matrix SVD', baseline_ms: mlCpuMs });
     } catch (err) {
       rows.push({ workload: `svd ${size}×${size} (ms)`, engine_ms: NaN, baseline: 'ml-matrix SVD', baseline_ms: mlMs, note: `failed: ${(err as Error).message}` });
     }

@@ -32,3 +32,11 @@ export { MODEL_NAME } from './lm/files';
 export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
 export { MAX_NEW_TOKENS } from './lm/sample';
 export type { LmDemoFrame, LmSwitch } from './lm/demo-run';
+
+// The adapter inspector (Hu et al. §7 on any PEFT LoRA adapter) and the PEFT folder reader it
+// runs on: plain TypeScript, no ONNX, so the inspector page's worker loads only these.
+export { readPeftAdapter, type PeftAdapter, type PeftModule, type SkippedTensor } from './peft/index';
+export {
+  GRID_MAX, inspectAdapters, inspectionJson, layoutOf, naturalOrder,
+  type AdapterInspection, type AdapterSummary, type DoraMagnitude, type InspectProgress, type ModuleInspection, type ModuleSimilarity,
+} from './inspect/index';

@@ -2,20 +2,21 @@
  * Thin SVD of any m×n matrix, computed by ONNX graphs in onnxruntime (one-sided Jacobi; the
  * graphs and the maths are in graphs/svd.ts, the why and the numbers in SVD.md).
  *
- * The driver only schedules runs: init once, then blocks of K Jacobi rounds with W fed back
- * (kept on the GPU under WebGPU), reading the accumulated Σt² once per sweep (P − 1 rounds),
- * until a sweep rotates (almost) nothing, then one finishing run that sorts and normalises.
+ * The driver only schedules runs: init once, then runs of K Jacobi rounds with W fed back (kept
+ * on the GPU under WebGPU) and the round-robin schedule fed as inputs, a check of W's
+ * orthogonality after every sweep (cos² of every pair, P² floats read), until the check passes,
+ * then one finishing run that sorts and normalises. After the first sweep, a sweep runs only the
+ * rounds that hold a pair the check found not yet orthogonal.
  */
 import {
-  JACOBI_TOL,
+  CHECK_TOL,
+  buildSvdCheck,
   buildSvdFinish,
   buildSvdInit,
   buildSvdRounds,
-  buildSvdLowRankCore,
-  buildSvdLowRankVt,
-  svdLowRankCoreKey,
-  svdLowRankVtKey,
+  roundRobinRound,
   roundsPerRun,
+  svdCheckKey,
   svdDims,
   svdFinishKey,
   svdInitKey,
@@ -25,32 +26,14 @@ import {
 import type { OrtTensor, Runtime } from './runtime';
 import type { Matrix, SvdResult } from './types';
 
-/** Sweeps before giving up on convergence; float32 Jacobi needed 8 (64×64) to 14 (512×512). */
+/** Sweeps before giving up on convergence; float32 Jacobi needed 7 (64×64) to 13 (512×512). */
 export const MAX_SWEEPS = 30;
-
-/**
- * A sweep whose rotations all had |t| ≤ JACOBI_TOL (Σt² ≤ TOL²) moved no row by more than
- * ~1e-6 of its norm and disturbed other pairs only at second order: W is final. This saves
- * the last sweep, which would rotate nothing.
- */
-const CONVERGED_ROTATION = JACOBI_TOL * JACOBI_TOL;
 
 export interface SvdOptions {
   signal?: AbortSignal;
-  /** Called after every sweep with the sum of squared rotation tangents (0 = converged). */
-  onSweep?: (info: { sweep: number; rotation: number }) => void;
+  /** Called after every sweep with the largest |cos| between two rows (≤ CHECK_TOL: converged). */
+  onSweep?: (info: { sweep: number; off: number }) => void;
 }
-
-/** What one `svd` call did, for tests and benchmarks. */
-export interface SvdStats {
-  sweeps: number;
-  runs: number;
-  converged: boolean;
-}
-
-let lastStats: SvdStats = { sweeps: 0, runs: 0, converged: true };
-/** The statistics of the most recent `svd` call. */
-export const lastSvdStats = (): SvdStats => lastStats;
 
 function dispose(t: OrtTensor | undefined): void {
   // Only GPU-resident outputs own device memory; CPU tensors are left to the GC.
@@ -61,69 +44,66 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   const shape: SvdShape = { m: m.rows, n: m.cols };
   const { P } = svdDims(shape);
   const K = roundsPerRun(P);
-  const runsPerSweep = Math.ceil((P - 1) / K);
-  const gpu = { gpuOutputs: ['w', 'w_out', 'acc_out'] };
+  const gpu = { gpuOutputs: ['w', 'w_out'] };
 
-  const [init, rounds, finish] = await Promise.all([
+  const [init, rounds_, check, finish] = await Promise.all([
     rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
     rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
+    rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
     rt.session(svdFinishKey(shape), () => buildSvdFinish(shape)),
   ]);
   opts.signal?.throwIfAborted();
 
+  // The tournament's P − 1 rounds as feeds, made once; run j of a sweep takes rounds jK … jK + K − 1
+  // (mod P − 1: a last run past the sweep's end starts the next sweep's first rounds again, which
+  // only rotates what is still not orthogonal).
+  const schedule = Array.from({ length: P - 1 }, (_, r) => {
+    const { partner, side } = roundRobinRound(P, r);
+    return { pair: rt.tensorOf(Float32Array.from(partner), [P]), side: rt.tensorOf(Float32Array.from(side), [P, 1]) };
+  });
+  /** Feeds for K rounds of `rounds` from position j·K (a short list is repeated: a round run twice rotates nothing new). */
+  const feeds = (rounds: number[], j: number): Record<string, OrtTensor> => {
+    const f: Record<string, OrtTensor> = {};
+    for (let k = 0; k < K; k++) {
+      const round = schedule[rounds[(j * K + k) % rounds.length]!]!;
+      f[`pair${k}`] = round.pair;
+      f[`side${k}`] = round.side;
+    }
+    return f;
+  };
+  const partners = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r).partner);
+  const every = partners.map((_, r) => r);
+
   const first = await init.run({ m: rt.tensor(m) });
   let w = first.w!;
-  let accLive: OrtTensor | undefined; // for `finally`, when a run throws mid-sweep
   const scale = first.scale!;
-  const stats: SvdStats = { sweeps: 0, runs: 1, converged: false };
   try {
-    while (stats.sweeps < MAX_SWEEPS && !stats.converged) {
-      let acc = rt.tensorOf(new Float32Array(4), [4]);
-      for (let r = 0; r < runsPerSweep; r++) {
+    let converged = false;
+    // A sweep runs the rounds that still hold a pair with |cos| > CHECK_TOL (all of them at first):
+    // near the end only a few pairs are left, and the rounds without one would rotate nothing.
+    let rounds = every;
+    for (let sweep = 1; sweep <= MAX_SWEEPS && !converged; sweep++) {
+      const runs = Math.ceil(rounds.length / K);
+      for (let j = 0; j < runs; j++) {
         opts.signal?.throwIfAborted();
-        const out = await rounds.run({ w, acc });
+        const out = await rounds_.run({ w, ...feeds(rounds, j) });
         dispose(w);
-        dispose(acc);
         w = out.w_out!;
-        acc = accLive = out.acc_out!;
-        stats.runs++;
       }
-      // One read-back per sweep.
-      const rotation = (await rt.read(acc))[0]!;
-      dispose(acc);
-      accLive = undefined;
-      stats.sweeps++;
-      stats.converged = rotation <= CONVERGED_ROTATION;
-      opts.onSweep?.({ sweep: stats.sweeps, rotation });
+      const cos2 = await rt.read((await check.run({ w })).cos2!);
+      let worst = 0;
+      for (const c of cos2) if (c > worst) worst = c;
+      const off = Math.sqrt(worst);
+      converged = off <= CHECK_TOL;
+      opts.onSweep?.({ sweep, off });
+      const limit = CHECK_TOL * CHECK_TOL;
+      rounds = every.filter((r) => partners[r]!.some((j, i) => cos2[i * P + j]! > limit));
     }
     opts.signal?.throwIfAborted();
     const out = await finish.run({ w, scale });
-    stats.runs++;
     const [u, s, vt] = await Promise.all([rt.readMatrix(out.u!), rt.read(out.s!), rt.readMatrix(out.vt!)]);
     return { u, s: new Float32Array(s), vt };
   } finally {
     dispose(w);
-    dispose(accLive);
-    lastStats = stats;
   }
-}
-
-/**
- * The SVD of ΔW = B·A (B (d, r), A (r, k), r ≤ min(d, k)) without forming ΔW: two r-column SVDs
- * and two small matmuls, A = Uₐ·Σₐ·Vₐᵀ, C = B·Uₐ·Σₐ = U·Σ·V_cᵀ, so B·A = U·Σ·(V_cᵀ·Vₐᵀ).
- * Returns the rank-r part: u (d, r), s (r), vt (r, k); the other singular values of ΔW are 0.
- * No Gram matrix is formed, so small σ keep the accuracy of `svd`.
- */
-export async function svdLowRank(rt: Runtime, b: Matrix, a: Matrix, opts: SvdOptions = {}): Promise<SvdResult> {
-  const [d, r, k] = [b.rows, b.cols, a.cols];
-  if (a.rows !== r || r > Math.min(d, k)) {
-    throw new RangeError(`svdLowRank needs B (d, r) and A (r, k) with r ≤ min(d, k); got B ${d}×${r}, A ${a.rows}×${k}`);
-  }
-  const fa = await svd(rt, a, opts); // ua (r, r), s (r), vt (r, k)
-  const core = await rt.session(svdLowRankCoreKey(d, r), () => buildSvdLowRankCore(d, r));
-  const c = await rt.readMatrix((await core.run({ b: rt.tensor(b), ua: rt.tensor(fa.u), sa: rt.tensorOf(fa.s, [r]) })).c!);
-  const fc = await svd(rt, c, opts); // u (d, r), s (r), vt (r, r)
-  const vtRun = await rt.session(svdLowRankVtKey(r, k), () => buildSvdLowRankVt(r, k));
-  const vt = await rt.readMatrix((await vtRun.run({ vct: rt.tensor(fc.vt), vat: rt.tensor(fa.vt) })).vt!);
-  return { u: fc.u, s: fc.s, vt };
 }

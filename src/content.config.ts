@@ -13,8 +13,14 @@ const chapters = defineCollection({
   schema: z.object({
     title: z.string().min(1),
     description: z.string().min(1),
-    /** Reading order, 0…7, and the prefix of equation numbers (order.n). */
+    /** The chapter's number: its place among the numbered chapters and the prefix of equation numbers (order.n). */
     order: z.number().int().min(0),
+    /**
+     * A closing chapter (the summary) is read after every numbered chapter, whatever their
+     * numbers, and is listed without a number; its `order` still prefixes its equations, so a
+     * chapter added later (9, 10, …) goes before it without anyone renumbering it.
+     */
+    closing: z.boolean().default(false),
     slug: z.string().regex(/^[a-z0-9-]+$/),
   }),
 });

@@ -27,6 +27,11 @@ import type { ExperimentOptions, FileSource, LanguageModelProgress, LanguageMode
 
 export { LANGUAGE_MODEL_FILES, LM_TASKS };
 
+/** What a reader offline is told when chapter 8's model or texts were never saved in this browser. */
+export function notSavedOffline(url: string): string {
+  return `You are offline, and ${url} is not saved for offline use in this browser: run this demo once while online, or press "Save for offline" at the foot of any page.`;
+}
+
 /** The site's files over HTTP, under `root` (the site's base URL, e.g. "/" or "/lora/"). */
 export function fetchFiles(root: string): FileSource {
   const base = root.endsWith('/') ? root : `${root}/`;
@@ -36,16 +41,13 @@ export function fetchFiles(root: string): FileSource {
       try {
         res = await fetch(`${base}${path}`, { signal });
       } catch (e) {
-        if (signal?.aborted) throw e;
-        // fetch rejects only when nothing answered: offline, or the site unreachable. The
-        // model and texts are saved for offline reading the first time they load (the
-        // service worker keeps them), so say that rather than "Failed to fetch".
-        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-        throw new Error(
-          `Could not load ${base}${path}: ${offline ? 'this browser is offline' : 'the site did not answer'}, and chapter 8’s model is not saved for offline reading yet (it is saved the first time the demo runs online). Reconnect and press Run again.`,
-        );
+        // No service worker (or none yet) and no network: the browser only says "Failed to fetch".
+        if (!signal?.aborted && globalThis.navigator?.onLine === false) throw new Error(notSavedOffline(`${base}${path}`));
+        throw e;
       }
-      if (!res.ok) throw new Error(`Could not load ${base}${path}: HTTP ${res.status}.`);
+      // The site's service worker answers a file it neither has nor can fetch with this header
+      // (src/sw/cache-policy.ts, OFFLINE_HEADER): offline, and the file was never saved.
+      if (res.status === 503 && res.headers.get('X-Offline') === 'not-saved') throw new Error(notSavedOffline(`${base}${path}`));
       if (!res.ok) throw new Error(`Could not load ${base}${path}: HTTP ${res.status}.`);
       const total = Number(res.headers.get('content-length') ?? 0) || 0;
       if (!res.body) {

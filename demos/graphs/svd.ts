@@ -9,10 +9,14 @@
  *
  * - init:   W = [R·2^e | I_p] (+ zero row), with 2^e scaling max|M| into (½, 1] exactly, so
  *           squares neither overflow nor underflow in float32.
- * - rounds: K rounds of the round-robin ordering, each rotating the P/2 disjoint row pairs
- *           (row i of the top half with row i of the bottom half) as batched elementwise ops,
- *           then permuting rows with one Gather so that P − 1 rounds meet every pair once.
- *           Σ t² of all rotations is accumulated for the convergence check (read once a sweep).
+ * - rounds: K rounds of a round-robin tournament. A round pairs every row with one partner
+ *           (`pair_k`: the partner's index, `side_k`: +1 for the pair's first row, −1 for its
+ *           second, both fed by the driver) and rotates all P/2 pairs at once, in place, as
+ *           elementwise ops on the whole of W and its partner-gathered copy; P − 1 rounds (a
+ *           sweep) meet every pair once. No row moves, so a round needs no permutation copy.
+ * - check:  cos² between every two rows of the R block, from one Gram MatMul: the driver stops
+ *           when a sweep leaves every pair orthogonal to CHECK_TOL, and otherwise runs only the
+ *           rounds that hold a pair that is not.
  * - finish: σ = row norms, sorted by TopK; Q rows = R-block rows / σ (0 where σ = 0);
  *           for m ≥ n: U = Qᵀ-block, Vᵀ = J; for m < n: U = Jᵀ, Vᵀ = Q-block.
  */
@@ -36,20 +40,32 @@ export function svdDims({ m, n }: SvdShape) {
 export const JACOBI_TOL = 1e-6;
 
 /**
- * The round-robin (“caterpillar”) move: new row j takes old row perm[j]. Row 0 stays, the others
- * walk one place round the circle top[1..h−1] → bottom[h−1..0] → top[1], so P − 1 moves pair every
- * row with every other exactly once.
+ * A stopped sweep has every pair of rows at |cos| ≤ CHECK_TOL (the rounds keep rotating down to
+ * JACOBI_TOL, so most end far below). U's columns are then orthogonal to 1e-5 (1e-4 is promised)
+ * and the row norms are the singular values to second order in it (~1e-10 relative). Tighter
+ * would sit at the rounding noise of a float32 Gram entry over 512 terms (~1e-6).
  */
-export function roundRobinPermutation(P: number): number[] {
-  const h = P / 2;
-  if (h === 1) return [0, 1];
-  const perm = new Array<number>(P);
-  perm[0] = 0;
-  perm[1] = h; // bottom[0] moves up to top[1]
-  for (let k = 2; k < h; k++) perm[k] = k - 1; // top shifts right
-  for (let k = 0; k < h - 1; k++) perm[h + k] = h + k + 1; // bottom shifts left
-  perm[P - 1] = h - 1; // top's last drops to bottom's end
-  return perm;
+export const CHECK_TOL = 1e-5;
+
+/**
+ * The round-robin tournament (circle method): in round r (0 ≤ r < P − 1), row P − 1 meets row r
+ * and row (r + k) mod (P − 1) meets row (r − k) mod (P − 1) for k = 1 … P/2 − 1, so the P − 1
+ * rounds of a sweep meet every pair of rows exactly once. Returns, per row, its partner and its
+ * side (+1 for the first row of its pair, −1 for the second).
+ */
+export function roundRobinRound(P: number, r: number): { partner: number[]; side: number[] } {
+  const partner = new Array<number>(P);
+  const side = new Array<number>(P);
+  const meet = (a: number, b: number) => {
+    partner[a] = b;
+    partner[b] = a;
+    side[a] = 1;
+    side[b] = -1;
+  };
+  const n = P - 1;
+  meet(n, r % n);
+  for (let k = 1; k < P / 2; k++) meet((r + k) % n, (r - k + n) % n);
+  return { partner, side };
 }
 
 export const svdInitKey = ({ m, n }: SvdShape): string => `svd-init-${m}x${n}`;
@@ -74,9 +90,23 @@ export function buildSvdInit(shape: SvdShape): GraphBuilder {
   return g;
 }
 
-/** Rounds per graph: ~40 nodes a round, so ~500 nodes a session (session creation ~0.3 s). */
+/**
+ * Rounds per graph: ~36 nodes a round, so up to ~580 nodes a session (creation ~0.3 s). A sweep's
+ * P − 1 rounds need not be a multiple of K (the schedule is fed, not built in): K in [8, 16] makes
+ * the fewest runs a sweep (each run costs about as much as a round at 64×64), then wastes the
+ * fewest rounds past the sweep's end.
+ */
 export function roundsPerRun(P: number): number {
-  return Math.max(1, Math.min(P - 1, 12));
+  const n = P - 1;
+  if (n <= 16) return Math.max(1, n);
+  const cost = (k: number) => [Math.ceil(n / k), Math.ceil(n / k) * k - n] as const;
+  let best = 16;
+  for (let k = 15; k >= 8; k--) {
+    const [runs, waste] = cost(k);
+    const [bRuns, bWaste] = cost(best);
+    if (runs < bRuns || (runs === bRuns && waste < bWaste)) best = k;
+  }
+  return best;
 }
 
 export const svdRoundsKey = (shape: SvdShape, rounds: number): string => {
@@ -85,50 +115,81 @@ export const svdRoundsKey = (shape: SvdShape, rounds: number): string => {
 };
 
 /**
- * `rounds` Jacobi rounds on W (P, L). Inputs w, acc (4); outputs w_out, acc_out = acc + Σ t²
- * (acc is 4 floats because WebGPU rejects buffers under 16 bytes).
+ * `rounds` Jacobi rounds on W (P, L), in place. Inputs: w; for each round k, pair_k (P, as
+ * float32 indices) and side_k (P, 1). Output: w_out.
+ *
+ * Stacked form: with Ws = W[pair] (every row's partner) and, per row, side h = ±1, the rotation of
+ * a pair (x first, y second) is the same formula on every row,
+ *     W' = W − S⊙(Ws + T⊙W),   S = h·s, T = h·τ
+ * (first row: x − s(y + τx); second row: y + s(x − τy)). The Gram entries: N = ‖row‖² (computed
+ * once a run, then updated exactly as a rotation changes them: α' = α − tγ, β' = β + tγ, i.e.
+ * N' = N − h·t·Γ) and Γ = row·partner over the R block.
  */
 export function buildSvdRounds(shape: SvdShape, rounds: number): GraphBuilder {
   const { q, P, L } = svdDims(shape);
   const g = new GraphBuilder('svd_jacobi_rounds');
   let w = g.input('w', [P, L]);
-  let acc = g.input('acc', [4]);
-  const zero = g.scalar(0);
   const one = g.scalar(1);
+  const zero = g.scalar(0);
   const minusOne = g.scalar(-1);
-  const tol = g.scalar(JACOBI_TOL);
-  const perm = g.int64(roundRobinPermutation(P));
-  for (let i = 0; i < rounds; i++) {
-    const [x, y] = g.nodeN('Split', [w], 2, { axis: 0 }) as [string, string]; // (P/2, L) each
-    // The 2×2 Gram of each pair from the R block: α = ‖x‖², β = ‖y‖², γ = x·y.
-    const xr = g.slice(x, [0], [q], [1]);
-    const yr = g.slice(y, [0], [q], [1]);
-    const alpha = g.reduceSumSquare(xr, [1], true);
-    const beta = g.reduceSumSquare(yr, [1], true);
-    const gamma = g.reduceSum(g.mul(xr, yr), [1], true);
-    // Rotate while cos∠(x, y) > tol; norms first so nothing under/overflows.
-    const rotate = g.greater(g.abs(gamma), g.mul(g.mul(g.sqrt(alpha), g.sqrt(beta)), tol));
-    // Rutishauser: ζ = (β − α)/(2γ), t = sign(ζ)/(|ζ| + √(1 + ζ²)) (the rotation with |θ| ≤ π/4;
-    // ζ = ±∞ gives t = 0). sign via Where, since Sign runs on the CPU. Pairs not rotated
-    // (including γ = 0, where ζ is NaN) get t = 0 through the last Where.
-    const zeta = g.div(g.sub(beta, alpha), g.add(gamma, gamma));
-    const sign = g.where(g.less(zeta, zero), minusOne, one);
-    const tRaw = g.div(sign, g.add(g.abs(zeta), g.sqrt(g.add(one, g.mul(zeta, zeta)))));
-    const t = g.where(rotate, tRaw, zero);
+  // ‖row‖² over the R block, exact at the start of every run (the updates below drift by rounding only).
+  let n = g.reduceSumSquare(g.slice(w, [0], [q], [1]), [1], true); // (P, 1)
+  for (let k = 0; k < rounds; k++) {
+    const pair = g.node('Cast', [g.input(`pair${k}`, [P])], { to: 6 }); // int32 indices
+    const h = g.input(`side${k}`, [P, 1]);
+    const ws = g.node('Gather', [w, pair], { axis: 0 }); // every row's partner
+    // γ of the row's pair (on both its rows), over the R block. (A Mul and a MatMul with a 0/1
+    // column mask read no slice copies, but MLAS runs an (L, 1) right-hand side 4× slower.)
+    const gamma = g.reduceSum(g.mul(g.slice(w, [0], [q], [1]), g.slice(ws, [0], [q], [1])), [1], true); // (P, 1)
+    const ns = g.node('Gather', [n, pair], { axis: 0 });
+    // E = β − α seen from the pair's first row (the same number on both rows).
+    const e = g.mul(g.sub(ns, n), h);
+    // Rotate while cos∠(x, y) > tol, i.e. γ² > tol²·α·β.
+    const g2 = g.mul(gamma, gamma);
+    const rotate = g.greater(g2, g.mul(g.mul(n, ns), g.scalar(JACOBI_TOL * JACOBI_TOL)));
+    // Rutishauser's t = sign(ζ)/(|ζ| + √(1 + ζ²)), ζ = E/(2γ), written as t = 2γ/(E + sign(E)·√(E² + 4γ²))
+    // (|θ| ≤ π/4; E = 0 gives t = sign(γ), 45°). sign via Where, since Sign runs on the CPU under
+    // JSEP. γ = 0 = E gives 0/0: not rotated, through the last Where.
+    const r = g.sqrt(g.add(g.mul(e, e), g.mul(g2, g.scalar(4))));
+    const sign = g.where(g.less(e, zero), minusOne, one);
+    const t = g.where(rotate, g.div(g.add(gamma, gamma), g.add(e, g.mul(sign, r))), zero);
     // Applied in Rutishauser's form x' = x − s·(y + τ·x), y' = y + s·(x − τ·y), τ = tan(θ/2):
     // for small t, c = 1/√(1 + t²) rounds to 1 in float32 and c·x − s·y would grow the rows by
     // t²/2 per rotation, every time (measured: +1e-5 relative on σ over a 128×128 run). Here the
     // c − 1 = −s·τ part is computed on its own and the rounding is unbiased.
-    const root = g.sqrt(g.add(one, g.mul(t, t))); // √(1 + t²)
-    const s = g.div(t, root); // sin θ
-    const tau = g.div(t, g.add(one, root)); // tan(θ/2) = t / (1 + √(1 + t²))
-    const x2 = g.sub(x, g.mul(s, g.add(y, g.mul(tau, x))));
-    const y2 = g.add(y, g.mul(s, g.sub(x, g.mul(tau, y))));
-    w = g.node('Gather', [g.concat([x2, y2], 0), perm], { axis: 0 });
-    acc = g.add(acc, g.reduceSumSquare(t, undefined, false));
+    const th = g.mul(t, h); // ±t: s and τ are odd in t, so S = h·s and T = h·τ follow
+    const root = g.sqrt(g.add(one, g.mul(th, th))); // √(1 + t²)
+    const sS = g.div(th, root); // h·sin θ
+    const tau = g.div(th, g.add(one, root)); // h·tan(θ/2)
+    w = g.sub(w, g.mul(sS, g.add(ws, g.mul(tau, w))));
+    n = g.sub(n, g.mul(th, gamma));
   }
   g.output(w, 'w_out', [P, L]);
-  g.output(acc, 'acc_out', [4]);
+  return g;
+}
+
+export const svdCheckKey = (shape: SvdShape): string => {
+  const { P, L } = svdDims(shape);
+  return `svd-check-${P}x${L}`;
+};
+
+/**
+ * cos² between every two rows of W's R block: G = R·Rᵀ (one MatMul), then G_ij² / (G_ii·G_jj)
+ * for i ≠ j, 0 on the diagonal and where a row is zero. Input w (P, L); output cos2 (P, P).
+ */
+export function buildSvdCheck(shape: SvdShape): GraphBuilder {
+  const { q, P, L } = svdDims(shape);
+  const g = new GraphBuilder('svd_check');
+  const w = g.input('w', [P, L]);
+  const r = g.slice(w, [0], [q], [1]);
+  const gram = g.matmulT(r, r); // (P, P)
+  const d = g.reduceSumSquare(r, [1], true); // (P, 1): G_ii
+  const dd = g.mul(d, g.reshape(d, [1, P])); // G_ii·G_jj
+  const off = new Float32Array(P * P).fill(1);
+  for (let i = 0; i < P; i++) off[i * P + i] = 0;
+  const g2 = g.mul(g.mul(gram, gram), g.constant(off, [P, P], 'offdiag'));
+  const ratio = g.where(g.greater(dd, g.scalar(0)), g.div(g2, g.where(g.greater(dd, g.scalar(0)), dd, g.scalar(1))), g.scalar(0));
+  g.output(ratio, 'cos2', [P, P]);
   return g;
 }
 
@@ -162,29 +223,5 @@ export function buildSvdFinish(shape: SvdShape): GraphBuilder {
     g.output(g.transpose(js, [1, 0]), 'u', [m, p]);
     g.output(qRows, 'vt', [p, n]);
   }
-  return g;
-}
-
-/**
- * For ΔW = B·A (B (d, r), A (r, k)) with A = Uₐ·Σₐ·Vₐᵀ: B·A = C·Vₐᵀ with C = B·Uₐ·Σₐ (d, r).
- * Inputs b (d, r), ua (r, r), sa (r); output c (d, r).
- */
-export const svdLowRankCoreKey = (d: number, r: number): string => `svd-lowrank-core-${d}x${r}`;
-export function buildSvdLowRankCore(d: number, r: number): GraphBuilder {
-  const g = new GraphBuilder('svd_lowrank_core');
-  const b = g.input('b', [d, r]);
-  const ua = g.input('ua', [r, r]);
-  const sa = g.input('sa', [r]);
-  g.output(g.matmul(b, g.mul(ua, sa)), 'c', [d, r]); // B·(Uₐ·Σₐ): Σₐ scales Uₐ's columns
-  return g;
-}
-
-/** With C = U·Σ·V_cᵀ: B·A = U·Σ·(V_cᵀ·Vₐᵀ). Inputs vct (r, r), vat (r, k); output vt (r, k). */
-export const svdLowRankVtKey = (r: number, k: number): string => `svd-lowrank-vt-${r}x${k}`;
-export function buildSvdLowRankVt(r: number, k: number): GraphBuilder {
-  const g = new GraphBuilder('svd_lowrank_vt');
-  const vct = g.input('vct', [r, r]);
-  const vat = g.input('vat', [r, k]);
-  g.output(g.matmul(vct, vat), 'vt', [r, k]);
   return g;
 }

@@ -5,8 +5,8 @@ import { GraphBuilder } from '../onnx/builder';
 import { randn } from '../test-support/float64';
 import { Tape, type Tensor } from './autodiff';
 import { DoubleGraph } from '../test-support/double';
-import { adapterInputs, buildForward, weightInputs } from './graph';
-import type { LlamaConfig, LoraSpec } from './model';
+import { adapterInputs, buildForward, doraLinear, weightInputs } from './graph';
+import { type LlamaConfig, type LoraSpec, moduleScaling } from './model';
 
 type Feed = { data: Float64Array; shape: readonly number[] };
 const numel = (s: readonly number[]): number => s.reduce((n, d) => n * d, 1);
@@ -123,6 +123,21 @@ describe('gradient rules against central finite differences (float64)', () => {
   });
 });
 
+describe('DoRA: the layer with its norm held constant (as PEFT detaches it), against finite differences (float64)', () => {
+  // y = x Wᵀ + (m/n − 1) ⊙ x Wᵀ + (m/n) ⊙ s·(x Aᵀ) Bᵀ with n a fixed input: the function PEFT's
+  // gradient is the true gradient of. ∂/∂x, ∂/∂A, ∂/∂B and ∂/∂m; W is differentiated too (full rule).
+  it('∂/∂x, ∂/∂W, ∂/∂A, ∂/∂B, ∂/∂m', async () => {
+    const worst = await checkGradients((t) => {
+      const { xs, feeds } = inputs(t, [[5, 6], [4, 6], [3, 6], [4, 3], [4]]);
+      const [x, w, a, b, m] = xs as [Tensor, Tensor, Tensor, Tensor, Tensor];
+      feeds.n = feed([4], 50, (v) => 1.5 + Math.abs(v));
+      const n = t.input('n', [4]);
+      return { out: doraLinear(t, x, w, a, b, m, 0.7, n), wrt: xs, feeds };
+    });
+    expect(worst).toBeLessThan(TOL);
+  });
+});
+
 describe('composition: a tiny LLaMA with LoRA, loss gradient against finite differences (float64)', () => {
   const c: LlamaConfig = { vocabSize: 7, hiddenSize: 8, intermediateSize: 12, numLayers: 2, numHeads: 2, maxPositions: 4, rmsNormEps: 1e-5, ropeTheta: 10000 };
   const B = 2;
@@ -157,6 +172,49 @@ describe('composition: a tiny LLaMA with LoRA, loss gradient against finite diff
 
   it('∂L/∂A and ∂L/∂B of every adapted module', async () => {
     expect(await checkGradients((t) => build(t, false), { maxEntries: 6 })).toBeLessThan(1e-6);
+  });
+
+  it('DoRA with rank and alpha patterns: ∂L/∂A, ∂L/∂B, ∂L/∂m of every module (norms held at their values)', async () => {
+    const dora: LoraSpec = {
+      targets: ['q_proj', 'k_proj', 'up_proj', 'down_proj'], rank: 2, alpha: 4, useRslora: false, useDora: true,
+      rankPattern: { k_proj: 1, 'layers.1.mlp.down_proj': 3 }, alphaPattern: { 'up_proj': 1.5 },
+    };
+    const worst = await checkGradients((t) => {
+      const weights = weightInputs(t, c, false);
+      const tensors = adapterInputs(t, c, dora);
+      const feeds: Record<string, Feed> = { x: oneHot([1, 4, 2, 6, 0, 3, 3, 5]), y: oneHot([4, 2, 6, 1, 3, 3, 5, 0]) };
+      let seed = 40;
+      for (const [name, w] of weights) feeds[name] = feed([...w.shape], seed++, (v) => (name.endsWith('norm.weight') ? 1 + 0.1 * v : 0.4 * v));
+      const wrt: Tensor[] = [];
+      for (const [path, e] of tensors) {
+        feeds[e.a.name] = feed([...e.a.shape], seed++, (v) => 0.3 * v);
+        feeds[e.b.name] = feed([...e.b.shape], seed++, (v) => 0.3 * v);
+        feeds[e.m!.name] = feed([...e.m!.shape], seed++, (v) => 1 + 0.2 * v);
+        // The norm ‖W + s·B·A‖ per output row at these values, fed as a constant input.
+        const W = feeds[`${path}.weight`]!;
+        const [out, inp] = W.shape as [number, number];
+        const r = e.a.shape[0]!;
+        const s = moduleScaling(dora, path);
+        const n = new Float64Array(out);
+        for (let i = 0; i < out; i++) {
+          let sq = 0;
+          for (let j = 0; j < inp; j++) {
+            let ba = 0;
+            for (let k = 0; k < r; k++) ba += feeds[e.b.name]!.data[i * r + k]! * feeds[e.a.name]!.data[k * inp + j]!;
+            sq += (W.data[i * inp + j]! + s * ba) ** 2;
+          }
+          n[i] = Math.sqrt(sq);
+        }
+        feeds[`${path}.norm`] = { data: n, shape: [out] };
+        e.norm = t.input(`${path}.norm`, [out]);
+        wrt.push(e.a, e.b, e.m!);
+      }
+      const x = t.input('x', [B * T, c.vocabSize]);
+      const y = t.input('y', [B * T, c.vocabSize]);
+      const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, { tensors, spec: dora });
+      return { out: loss!, wrt, feeds };
+    }, { maxEntries: 4 });
+    expect(worst).toBeLessThan(1e-6);
   });
 
   it('∂L/∂W of every weight (full fine-tuning)', async () => {

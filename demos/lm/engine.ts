@@ -28,8 +28,13 @@ export function oneHot(ids: ArrayLike<number>, V: number): Float32Array {
   return out;
 }
 
+/** What a graph depends on in a spec: targets, every module's r and s, DoRA (cache key of its sessions). */
 export const specKey = (s: LoraSpec | undefined): string =>
-  s ? `lora-${s.targets.join('+')}-r${s.rank}-s${loraScaling(s)}` : 'base';
+  s
+    ? `lora-${s.targets.join('+')}-r${s.rank}-s${loraScaling(s)}${s.useRslora ? '-rs' : ''}` +
+      `${s.rankPattern && Object.keys(s.rankPattern).length ? `-rp${JSON.stringify(s.rankPattern)}` : ''}` +
+      `${s.alphaPattern && Object.keys(s.alphaPattern).length ? `-ap${JSON.stringify(s.alphaPattern)}` : ''}${s.useDora ? '-dora' : ''}`
+    : 'base';
 
 export class LanguageModelEngine {
   private readonly weightTensors = new WeakMap<LanguageModel, Map<string, OrtTensor>>();
@@ -76,6 +81,10 @@ export class LanguageModelEngine {
       const n = adapterInputNames(p.path);
       feeds[n.a] = this.rt.tensorOf(p.a.data, p.a.shape);
       feeds[n.b] = this.rt.tensorOf(p.b.data, p.b.shape);
+      if (adapter.spec.useDora) {
+        need(!!p.magnitude, 'adapter', `${p.path}: a DoRA adapter needs lora_magnitude_vector for every module.`);
+        feeds[n.m] = this.rt.tensorOf(p.magnitude.data, p.magnitude.shape);
+      }
     }
     return feeds;
   }

@@ -14,13 +14,16 @@
  * then logits = RMSNorm(h) W_headᵀ and the mean cross-entropy L = −(1/BT) Σ Y ⊙ log softmax(logits).
  */
 import type { Tape, Tensor } from './autodiff';
-import { type LlamaConfig, type LoraSpec, TARGET_MODULES, type TargetModule, loraScaling, modulePath, moduleShape, weightNames } from './model';
+import { type LlamaConfig, type LoraSpec, TARGET_MODULES, type TargetModule, modulePath, moduleRank, moduleScaling, moduleShape, weightNames } from './model';
 
 /** Tensors of the model's weights on the tape, by transformers' names. */
 export type WeightTensors = Map<string, Tensor>;
 
-/** A (r, in) and B (out, r) of each adapted module, by module path. */
-export type AdapterTensors = Map<string, { a: Tensor; b: Tensor }>;
+/**
+ * A (r, in), B (out, r) and, for DoRA, the magnitude m (out) of each adapted module, by module
+ * path. `norm` (tests only) replaces DoRA's detached ‖W + s·B·A‖ by a given tensor.
+ */
+export type AdapterTensors = Map<string, { a: Tensor; b: Tensor; m?: Tensor; norm?: Tensor }>;
 
 /** The RoPE tables, (T, d_h), as transformers computes them in float32. */
 export function ropeTables(c: LlamaConfig, T: number): { cos: Float32Array; sin: Float32Array } {
@@ -70,19 +73,56 @@ export function weightShape(c: LlamaConfig, name: string): number[] {
   return moduleShape(c, m);
 }
 
-/** Names of an adapter's graph inputs for a module path. */
-export const adapterInputNames = (path: string): { a: string; b: string } => ({ a: `${path}.lora_A.weight`, b: `${path}.lora_B.weight` });
+/** Names of an adapter's graph inputs for a module path (PEFT's key names without the prefix). */
+export const adapterInputNames = (path: string): { a: string; b: string; m: string } => ({
+  a: `${path}.lora_A.weight`,
+  b: `${path}.lora_B.weight`,
+  m: `${path}.lora_magnitude_vector`,
+});
 
 export function adapterInputs(tape: Tape, c: LlamaConfig, spec: LoraSpec): AdapterTensors {
   const m: AdapterTensors = new Map();
   for (let i = 0; i < c.numLayers; i++) {
     for (const t of spec.targets) {
       const [out, inp] = moduleShape(c, t);
-      const names = adapterInputNames(modulePath(i, t));
-      m.set(modulePath(i, t), { a: tape.input(names.a, [spec.rank, inp], true), b: tape.input(names.b, [out, spec.rank], true) });
+      const path = modulePath(i, t);
+      const r = moduleRank(spec, path);
+      const names = adapterInputNames(path);
+      m.set(path, {
+        a: tape.input(names.a, [r, inp], true),
+        b: tape.input(names.b, [out, r], true),
+        ...(spec.useDora ? { m: tape.input(names.m, [out], true) } : {}),
+      });
     }
   }
   return m;
+}
+
+/**
+ * DoRA's weight norm ‖W + s·B·A‖ per output row (dim = 1 of the (out, in) weight), built with raw
+ * graph ops, off the tape: PEFT detaches it (`weight_norm.detach()`, DoRA paper §4.3), so no
+ * gradient flows through it to A or B.
+ */
+export function doraWeightNorm(t: Tape, w: Tensor, a: Tensor, b: Tensor, s: number): Tensor {
+  const g = t.g;
+  const sum = g.add(w.name, g.scale(g.matmul(b.name, a.name), s));
+  return t.known(g.sqrt(g.reduceSum(g.mul(sum, sum), [1], false)), [w.shape[0]!]);
+}
+
+/**
+ * A DoRA-adapted linear layer as PEFT's `DoraLinearLayer.forward` computes it without dropout
+ * (`base_result` = x Wᵀ, reused):
+ *   k = m / ‖W + s·B·A‖   (norm detached, one entry per output row)
+ *   y = x Wᵀ + [(k − 1) ⊙ x Wᵀ + (k ⊙ (x Aᵀ) Bᵀ) · s]
+ * `norm` is the detached norm (doraWeightNorm); a test passes it as an input to check the
+ * gradients of the frozen-norm function against finite differences.
+ */
+export function doraLinear(t: Tape, x: Tensor, w: Tensor, a: Tensor, b: Tensor, m: Tensor, s: number, norm: Tensor): Tensor {
+  const base = t.linear(x, w);
+  const k = t.div(m, norm);
+  const lora = t.linear(t.linear(x, a), b);
+  const dora = t.add(t.mul(t.sub(k, t.scalar(1)), base), t.scale(t.mul(k, lora), s));
+  return t.add(base, dora);
 }
 
 function rmsNorm(t: Tape, x: Tensor, w: Tensor, eps: number): Tensor {
@@ -92,7 +132,8 @@ function rmsNorm(t: Tape, x: Tensor, w: Tensor, eps: number): Tensor {
 
 /**
  * Build the forward pass; returns logits (B·T, V) and the loss (a scalar) when targets are given.
- * `adapter` may be undefined (the base model) and `scaling` is s = α/r or α/√r.
+ * `adapter` may be undefined (the base model); each module's scale s = α/r or α/√r uses its own
+ * r and α (rank_pattern / alpha_pattern); DoRA modules go through `doraLinear`.
  */
 export function buildForward(
   t: Tape,
@@ -108,15 +149,21 @@ export function buildForward(
   const hd = c.hiddenSize / H;
   const d = c.hiddenSize;
   const w = (name: string): Tensor => weights.get(name)!;
-  const s = adapter ? loraScaling(adapter.spec) : 0;
+  const norms = new Map<string, Tensor>();
 
   const proj = (layer: number, m: TargetModule, input: Tensor): Tensor => {
     const path = modulePath(layer, m);
-    const base = t.linear(input, w(`${path}.weight`));
+    const weight = w(`${path}.weight`);
     const ab = adapter?.tensors.get(path);
-    if (!ab) return base;
+    if (!ab) return t.linear(input, weight);
+    const s = moduleScaling(adapter!.spec, path);
+    if (ab.m) {
+      let norm = ab.norm ?? norms.get(path);
+      if (!norm) norms.set(path, (norm = doraWeightNorm(t, weight, ab.a, ab.b, s)));
+      return doraLinear(t, input, weight, ab.a, ab.b, ab.m, s, norm);
+    }
     // y = x Wᵀ + s·(x Aᵀ) Bᵀ, PEFT's order of operations
-    return t.add(base, t.scale(t.linear(t.linear(input, ab.a), ab.b), s));
+    return t.add(t.linear(input, weight), t.scale(t.linear(t.linear(input, ab.a), ab.b), s));
   };
 
   const rope = ropeTables(c, T);

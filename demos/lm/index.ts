@@ -6,9 +6,14 @@ export { Tape, type Tensor } from './autodiff';
 export { LanguageModelEngine, oneHot, type Batch } from './engine';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
-  TARGET_MODULES, adapterParameterCount, decode, encode, initAdapter, loraScaling, moduleShape, modulePath, parameterCount, parseModel,
-  type Adapter, type LanguageModel, type LlamaConfig, type LoraPair, type LoraSpec, type TargetModule, type Weight,
+  LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, encode, initAdapter, loraScaling, moduleAlpha, moduleRank, moduleScaling,
+  moduleShape, modulePath, parameterCount, parseModel,
+  type Adapter, type LanguageModel, type LlamaConfig, type LoraInit, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
+export {
+  baseWeightBytes, exportAdapter, pissaInit, prepareVariant, quantizeBase, trainVariant, variantFacts, type LoraVariant, type PreparedVariant, type VariantFacts, type VariantTrainResult,
+} from './variants/prepare';
+export { svd64, type Svd64 } from './variants/svd64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
 export { BREAKDOWN_STEPS, adapterGradients, breakdownOf, sampleBatch, trainLanguageModel, validateSpec, type LmTrainOptions, type LmTrainResult } from './train';

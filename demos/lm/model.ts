@@ -4,6 +4,7 @@
  * Pure (bytes in, objects out), so Node and the browser load it the same way.
  */
 import { readSafetensors } from '../export/safetensors';
+import { patternKey } from '../peft/config';
 import { TorchGenerator } from '../random';
 import { scalingFor } from '../scaling';
 import { SettingError } from '../errors';
@@ -52,15 +53,53 @@ export function moduleShape(c: LlamaConfig, m: TargetModule): [number, number] {
   return [c.hiddenSize, c.hiddenSize];
 }
 
+/** PEFT's `init_lora_weights`: `true` ('default': kaiming-uniform A, B = 0), 'gaussian' (A ~ N(0, 1/r²), B = 0), 'pissa'. */
+export type LoraInit = 'default' | 'gaussian' | 'pissa';
+export const LORA_INITS: readonly LoraInit[] = ['default', 'gaussian', 'pissa'];
+
+/**
+ * One LoRA configuration, as PEFT's LoraConfig spells it: every field maps to an
+ * adapter_config.json key (targets → target_modules, rank → r, alpha → lora_alpha, useRslora →
+ * use_rslora, rankPattern → rank_pattern, alphaPattern → alpha_pattern, useDora → use_dora,
+ * init → init_lora_weights). Training-only knobs (LoRA+'s ratio, a quantised base) are not here:
+ * they do not change what is saved (see variants/prepare.ts, `LoraVariant`).
+ */
 export interface LoraSpec {
   targets: TargetModule[];
   rank: number;
   alpha: number;
   /** s = α/√r (rsLoRA) instead of α/r. */
   useRslora: boolean;
+  /** Per-module r: key (a regex matched as a suffix of the module path, PEFT's `get_pattern_key`) → r. */
+  rankPattern?: Readonly<Record<string, number>>;
+  /** Per-module α, matched the same way. */
+  alphaPattern?: Readonly<Record<string, number>>;
+  /** DoRA: a trained magnitude per output row (PEFT's `use_dora`). */
+  useDora?: boolean;
+  /** How A and B start (PEFT's `init_lora_weights`); default 'default'. */
+  init?: LoraInit;
 }
 
-/** s of a spec: the engine's one scaling function, with PEFT's `use_rslora` as the rule. */
+/** r of the module at `path`: rank_pattern's matching entry (PEFT's `get_pattern_key`: the first key whose regex matches a dotted suffix of the path), else r. */
+export function moduleRank(spec: LoraSpec, path: string): number {
+  const key = spec.rankPattern ? patternKey(Object.keys(spec.rankPattern), path) : null;
+  return key === null ? spec.rank : spec.rankPattern![key]!;
+}
+
+/** α of the module at `path`: alpha_pattern's matching entry, else lora_alpha. */
+export function moduleAlpha(spec: LoraSpec, path: string): number {
+  const key = spec.alphaPattern ? patternKey(Object.keys(spec.alphaPattern), path) : null;
+  return key === null ? spec.alpha : spec.alphaPattern![key]!;
+}
+
+/** s of the module at `path`: α/r, or α/√r with rsLoRA (PEFT's `update_layer`), each with the module's own r and α. */
+export function moduleScaling(spec: LoraSpec, path: string): number {
+  const r = moduleRank(spec, path);
+  const a = moduleAlpha(spec, path);
+  return scalingFor(spec.useRslora ? 'alpha/sqrt(r)' : 'alpha/r', a, r);
+}
+
+/** The spec-wide s (the scale of every module when there are no patterns): the engine's one scaling function, with PEFT's `use_rslora` as the rule. */
 export const loraScaling = (s: LoraSpec): number => scalingFor(s.useRslora ? 'alpha/sqrt(r)' : 'alpha/r', s.alpha, s.rank);
 
 /** One adapted module: ΔW = s·B·A with A (r, in), B (out, r). */
@@ -68,6 +107,8 @@ export interface LoraPair {
   path: string;
   a: Weight;
   b: Weight;
+  /** DoRA's magnitude m (out): one entry per output row (PEFT's `lora_magnitude_vector`). */
+  magnitude?: Weight;
 }
 
 export interface Adapter {
@@ -125,33 +166,86 @@ export function weightNames(c: LlamaConfig): string[] {
 export const parameterCount = (c: LlamaConfig): number =>
   2 * c.vocabSize * c.hiddenSize + c.hiddenSize + c.numLayers * (2 * c.hiddenSize + TARGET_MODULES.reduce((n, m) => n + moduleShape(c, m)[0] * moduleShape(c, m)[1], 0));
 
-/** Trainable parameters of an adapter: r·(in + out) per adapted module. */
+/** Trainable parameters of an adapter: r·(in + out) per adapted module (its own r), plus out for DoRA's magnitude. */
 export function adapterParameterCount(c: LlamaConfig, spec: LoraSpec): number {
-  return c.numLayers * spec.targets.reduce((n, m) => n + spec.rank * (moduleShape(c, m)[0] + moduleShape(c, m)[1]), 0);
+  let n = 0;
+  for (let i = 0; i < c.numLayers; i++) {
+    for (const m of spec.targets) {
+      const [out, inp] = moduleShape(c, m);
+      n += moduleRank(spec, modulePath(i, m)) * (out + inp) + (spec.useDora ? out : 0);
+    }
+  }
+  return n;
 }
 
 /**
- * A fresh adapter as PEFT initialises one: A ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5),
- * B = 0, so the adapted model starts equal to the base model. Drawn from a seeded TorchGenerator
- * (the values are not PyTorch's: nn.init's draw order is not reproduced).
+ * A fresh adapter as PEFT initialises one (B = 0 in both cases, so the adapted model starts equal
+ * to the base model):
+ *  - 'default': A ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5);
+ *  - 'gaussian': A ~ N(0, σ²) with σ = 1/r (`nn.init.normal_(A, std=1 / r)`: the std is 1/r, not 1/√r).
+ * Drawn from a seeded TorchGenerator (the values are not PyTorch's: nn.init's draw order is not
+ * reproduced). PiSSA needs the base weights: see variants/prepare.ts `prepareVariant`. DoRA's magnitude,
+ * ‖W + s·B·A‖ per row, also needs them: `doraMagnitude` (model.ts) fills it here when `weights` are given.
  */
-export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number): Adapter {
+export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number, weights?: Map<string, Weight>): Adapter {
+  if (spec.init === 'pissa') throw new SettingError('init', 'PiSSA starts from the base weights: use prepareVariant (demos/lm/variants/prepare.ts).');
+  if (spec.useDora && !weights) throw new SettingError('init', "DoRA's magnitude starts as the base weight's row norms: pass the model's weights to initAdapter.");
   const gen = new TorchGenerator(seed);
   const modules: LoraPair[] = [];
   for (let i = 0; i < c.numLayers; i++) {
     for (const m of spec.targets) {
+      const path = modulePath(i, m);
       const [out, inp] = moduleShape(c, m);
-      const u = gen.rand(spec.rank * inp);
-      const bound = 1 / Math.sqrt(inp);
-      const a = new Float32Array(u.length);
-      for (let j = 0; j < u.length; j++) a[j] = (2 * u[j]! - 1) * bound;
-      modules.push({ path: modulePath(i, m), a: { shape: [spec.rank, inp], data: a }, b: { shape: [out, spec.rank], data: new Float32Array(out * spec.rank) } });
+      const r = moduleRank(spec, path);
+      let a: Float32Array;
+      if (spec.init === 'gaussian') {
+        a = gen.randn(r * inp);
+        for (let j = 0; j < a.length; j++) a[j] = a[j]! / r;
+      } else {
+        const u = gen.rand(r * inp);
+        const bound = 1 / Math.sqrt(inp);
+        a = new Float32Array(u.length);
+        for (let j = 0; j < u.length; j++) a[j] = (2 * u[j]! - 1) * bound;
+      }
+      const pair: LoraPair = { path, a: { shape: [r, inp], data: a }, b: { shape: [out, r], data: new Float32Array(out * r) } };
+      if (spec.useDora) pair.magnitude = doraMagnitude(weights!.get(`${path}.weight`)!, pair, moduleScaling(spec, path));
+      modules.push(pair);
     }
   }
-  return { spec: { ...spec, targets: [...spec.targets] }, modules };
+  return { spec: copySpec(spec), modules };
 }
 
-/** Token ids of `text`; a character outside the vocabulary is an SettingError that names it. */
+/** A deep copy of a spec (patterns included), so an adapter never shares a caller's object. */
+export function copySpec(spec: LoraSpec): LoraSpec {
+  const s: LoraSpec = { ...spec, targets: [...spec.targets] };
+  if (spec.rankPattern) s.rankPattern = { ...spec.rankPattern };
+  if (spec.alphaPattern) s.alphaPattern = { ...spec.alphaPattern };
+  return s;
+}
+
+/**
+ * DoRA's initial magnitude, PEFT's `DoraLinearLayer.update_layer`: m_i = ‖W_i + s·(B·A)_i‖₂, the
+ * norm of each OUTPUT row of the (out, in) weight (`torch.linalg.norm(W + s·BA, dim=1)`),
+ * accumulated in float64 and rounded to float32.
+ */
+export function doraMagnitude(w: Weight, pair: Pick<LoraPair, 'a' | 'b'>, s: number): Weight {
+  const [out, inp] = w.shape as [number, number];
+  const r = pair.a.shape[0]!;
+  const m = new Float32Array(out);
+  for (let i = 0; i < out; i++) {
+    let sq = 0;
+    for (let j = 0; j < inp; j++) {
+      let ba = 0;
+      for (let k = 0; k < r; k++) ba += pair.b.data[i * r + k]! * pair.a.data[k * inp + j]!;
+      const v = w.data[i * inp + j]! + s * Math.fround(ba);
+      sq += v * v;
+    }
+    m[i] = Math.sqrt(sq);
+  }
+  return { shape: [out], data: m };
+}
+
+/** Token ids of `text`; a character outside the vocabulary is a SettingError that names it. */
 export function encode(model: LanguageModel, text: string): number[] {
   const index = new Map(model.vocab.map((ch, i) => [ch, i]));
   const ids: number[] = [];

@@ -17,7 +17,7 @@ import { Tape, type Tensor } from './autodiff';
 import { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
 import { adapterInputNames, buildForward, weightShape } from './graph';
-import { type Adapter, type LanguageModel, type LoraSpec, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, moduleShape, parameterCount, weightNames } from './model';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, weightNames } from './model';
 
 export interface LmTrainOptions {
   model: LanguageModel;
@@ -25,10 +25,15 @@ export interface LmTrainOptions {
   tokens: ArrayLike<number>;
   /** LoRA spec, or 'full' for full fine-tuning of every weight. */
   mode: LoraSpec | 'full';
-  /** Starting adapter (LoRA); default: `initAdapter(config, spec, seed)`. */
+  /** Starting adapter (LoRA); default: `initAdapter(config, spec, seed, model.weights)`. */
   adapter?: Adapter;
   optimizer?: Optimizer;
   lr: number;
+  /**
+   * LoRA+ (PEFT's `create_loraplus_optimizer`): B's learning rate is this ratio times A's. As in
+   * PEFT, every 1-D trainable (DoRA's magnitude) is in B's group too. Default 1 (plain LoRA).
+   */
+  loraplusRatio?: number;
   steps: number;
   batch: number;
   /** Window length, ≤ the model's context; default the model's context. */
@@ -65,12 +70,37 @@ export function validateSpec(model: LanguageModel, spec: LoraSpec): void {
   need(Array.isArray(spec.targets) && spec.targets.length > 0, 'targets', `Choose at least one module to adapt (${TARGET_MODULES.join(', ')}).`);
   const unknown = spec.targets.filter((t) => !(TARGET_MODULES as readonly string[]).includes(t));
   need(unknown.length === 0, 'targets', `Unknown target module ${unknown.map((u) => `"${u}"`).join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
-  for (const t of spec.targets) {
-    const [out, inp] = moduleShape(model.config, t);
-    const width = Math.min(out, inp);
-    need(isWhole(spec.rank, 1, width), 'rank', `The rank must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${spec.rank}.`);
+  need(spec.init === undefined || LORA_INITS.includes(spec.init), 'init', `The initialisation must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(spec.init)}.`);
+  for (const [name, pattern] of [['rank_pattern', spec.rankPattern], ['alpha_pattern', spec.alphaPattern]] as const) {
+    for (const [key, v] of Object.entries(pattern ?? {})) {
+      let valid = true;
+      try {
+        new RegExp(key);
+      } catch {
+        valid = false;
+      }
+      need(valid, 'pattern', `${name}: the key ${JSON.stringify(key)} is not a valid regular expression.`);
+      const ok = name === 'rank_pattern' ? isWhole(v, 1, Infinity) : isPositive(v);
+      need(ok, 'pattern', `${name}: the value for ${JSON.stringify(key)} must be ${name === 'rank_pattern' ? 'a whole number ≥ 1' : 'a finite number above 0'}, not ${v}.`);
+    }
   }
-  need(isPositive(spec.alpha), 'alpha', `α must be a finite number above 0, not ${spec.alpha}.`);
+  for (let i = 0; i < model.config.numLayers; i++) {
+    for (const t of spec.targets) {
+      const [out, inp] = moduleShape(model.config, t);
+      const width = Math.min(out, inp);
+      const path = modulePath(i, t);
+      const r = moduleRank(spec, path);
+      const from = r === spec.rank ? 'The rank' : `The rank of ${path} (from rank_pattern)`;
+      need(isWhole(r, 1, width), 'rank', `${from} must be a whole number from 1 to ${width} (the width of ${t}, ${out} × ${inp}), not ${r}.`);
+      // PEFT saves a trained PiSSA adapter for the original base as a rank-2r LoRA.
+      need(spec.init !== 'pissa' || 2 * r <= width, 'rank', `PiSSA saves a rank-2r adapter: the rank of ${path} must be at most ${Math.floor(width / 2)}, not ${r}.`);
+      const a = moduleAlpha(spec, path);
+      need(isPositive(a), 'alpha', `α must be a finite number above 0, not ${a}.`);
+    }
+  }
+  need(!(spec.init === 'pissa' && spec.useDora), 'init', "PiSSA with DoRA cannot be saved for the original base: PEFT's conversion keeps only lora_A and lora_B and drops the magnitude. Choose one.");
+  const patterned = Object.keys(spec.rankPattern ?? {}).length > 0 || Object.keys(spec.alphaPattern ?? {}).length > 0;
+  need(!(spec.init === 'pissa' && spec.useRslora && patterned), 'init', 'PEFT cannot convert a PiSSA adapter with rsLoRA and rank/alpha patterns together for the original base: drop one.');
 }
 
 function validate(o: LmTrainOptions, context: number, K: number, optimizer: Optimizer): void {
@@ -81,6 +111,8 @@ function validate(o: LmTrainOptions, context: number, K: number, optimizer: Opti
   need(isWhole(o.batch, 1, MAX_LM_BATCH), 'batch', `The batch must be a whole number from 1 to ${MAX_LM_BATCH}, not ${o.batch}.`);
   need(isWhole(K, 1, MAX_LM_STEPS_PER_RUN), 'stepsPerRun', `Steps per run must be a whole number from 1 to ${MAX_LM_STEPS_PER_RUN}, not ${K}.`);
   need(isWhole(context, 2, o.model.config.maxPositions), 'text', `The context must be a whole number from 2 to ${o.model.config.maxPositions}, not ${context}.`);
+  const ratio = o.loraplusRatio ?? 1;
+  need(isPositive(ratio), 'loraplusRatio', `LoRA+'s ratio must be a finite number above 0, not ${o.loraplusRatio}.`);
   need(!!o.batches || o.tokens.length >= context + 2, 'text', `The training text must be longer than one window (${context + 1} characters).`);
 }
 
@@ -108,23 +140,52 @@ interface Trainable {
   name: string;
   shape: number[];
   value: Weight;
-  lora?: { path: string; factor: 'a' | 'b' };
+  /** 'm' is DoRA's magnitude. */
+  lora?: { path: string; factor: 'a' | 'b' | 'm' };
 }
 
-/** The trainable tensors in a fixed order: every weight (full), or A then B of each adapted module. */
+/** The trainable tensors in a fixed order: every weight (full), or A, B (and DoRA's m) of each adapted module. */
 function trainables(model: LanguageModel, mode: LoraSpec | 'full', adapter?: Adapter): Trainable[] {
   if (mode === 'full') return weightNames(model.config).map((name) => ({ name, shape: weightShape(model.config, name), value: model.weights.get(name)! }));
   return adapter!.modules.flatMap((p) => {
     const n = adapterInputNames(p.path);
-    return [
+    const out: Trainable[] = [
       { name: n.a, shape: p.a.shape, value: p.a, lora: { path: p.path, factor: 'a' as const } },
       { name: n.b, shape: p.b.shape, value: p.b, lora: { path: p.path, factor: 'b' as const } },
     ];
+    if (mode.useDora) {
+      need(!!p.magnitude, 'adapter', `${p.path}: a DoRA adapter needs a magnitude (lora_magnitude_vector) for every module.`);
+      out.push({ name: n.m, shape: p.magnitude!.shape, value: p.magnitude!, lora: { path: p.path, factor: 'm' as const } });
+    }
+    return out;
   });
 }
 
+/** The adapter's tensors on a tape, by module path. */
+function adapterTensors(params: Trainable[], tensors: Tensor[]): Map<string, { a: Tensor; b: Tensor; m?: Tensor }> {
+  const out = new Map<string, { a: Tensor; b: Tensor; m?: Tensor }>();
+  params.forEach((p, i) => {
+    const { path, factor } = p.lora!;
+    out.set(path, { ...out.get(path)!, [factor]: tensors[i]! });
+  });
+  return out;
+}
+
+/** An Adapter with `values` (by input name) in place of `like`'s numbers. */
+function adapterWith(like: Adapter, values: Map<string, Float32Array>): Adapter {
+  return {
+    spec: like.spec,
+    modules: like.modules.map((q): LoraPair => {
+      const n = adapterInputNames(q.path);
+      const pair: LoraPair = { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
+      if (values.has(n.m)) pair.magnitude = { shape: [q.b.shape[0]!], data: values.get(n.m)! };
+      return pair;
+    }),
+  };
+}
+
 /** The graph of K unrolled steps. */
-function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Trainable[], K: number, B: number, T: number, optimizer: Optimizer): GraphBuilder {
+function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: Trainable[], K: number, B: number, T: number, optimizer: Optimizer, loraplusRatio: number): GraphBuilder {
   const c = model.config;
   const g = new GraphBuilder('lm_train');
   const full = mode === 'full';
@@ -145,26 +206,27 @@ function buildTrainGraph(model: LanguageModel, mode: LoraSpec | 'full', params: 
     if (full) weights = new Map(params.map((p, i) => [p.name, watched[i]!]));
     else {
       weights = frozen;
-      const tensors = new Map<string, { a: Tensor; b: Tensor }>();
-      params.forEach((p, i) => {
-        const { path, factor } = p.lora!;
-        tensors.set(path, { ...tensors.get(path)!, [factor]: watched[i]! });
-      });
-      lora = { tensors, spec: mode };
+      lora = { tensors: adapterTensors(params, watched), spec: mode };
     }
     const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, lora);
     losses.push(g.reshape(loss!.name, [1]));
     const grads = t.grad(loss!, watched);
+    // LoRA+: B (and every 1-D trainable, PEFT's groupB) steps with ratio × the learning rate;
+    // Adam's update is linear in lr, so the ratio multiplies the step size lr/(1−β₁ᵗ) in the graph
+    // (the hp layout stays the engine's one layout).
+    const inGroupB = (p: Trainable): boolean => loraplusRatio !== 1 && (p.lora?.factor === 'b' || p.lora?.factor === 'm');
     if (optimizer === 'adam') {
       const stepSize = g.gather(hp, [HP.adam + 2 * k], 0);
+      const stepSizeB = loraplusRatio !== 1 ? g.scale(stepSize, loraplusRatio) : stepSize;
       const bc2 = g.gather(hp, [HP.adam + 2 * k + 1], 0);
-      const next = params.map((_, i) => adamStep(g, current[i]!, grads[i]!, { m: m[i]!, v: v[i]! }, stepSize, bc2));
+      const next = params.map((p, i) => adamStep(g, current[i]!, grads[i]!, { m: m[i]!, v: v[i]! }, inGroupB(p) ? stepSizeB : stepSize, bc2));
       current = next.map((n) => n.p);
       m = next.map((n) => n.state.m);
       v = next.map((n) => n.state.v);
     } else {
       const lr = g.gather(hp, [HP.lr], 0);
-      current = params.map((_, i) => sgdStep(g, current[i]!, grads[i]!, lr));
+      const lrB = loraplusRatio !== 1 ? g.scale(lr, loraplusRatio) : lr;
+      current = params.map((p, i) => sgdStep(g, current[i]!, grads[i]!, inGroupB(p) ? lrB : lr));
     }
   }
   params.forEach((p, i) => {
@@ -207,7 +269,8 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   throwIfAborted(o.signal);
   const rt = engine.rt;
   const full = o.mode === 'full';
-  const adapter0 = full ? undefined : (o.adapter ?? initAdapter(c, o.mode as LoraSpec, seed));
+  const adapter0 = full ? undefined : (o.adapter ?? initAdapter(c, o.mode as LoraSpec, seed, o.model.weights));
+  const ratio = o.loraplusRatio ?? 1;
   const params = trainables(o.model, o.mode, adapter0);
   const trainableParameters = full ? parameterCount(c) : adapterParameterCount(c, o.mode as LoraSpec);
 
@@ -231,21 +294,13 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
     const values = new Map<string, Float32Array>();
     for (const p of params) values.set(p.name, new Float32Array(await rt.read(state[p.name]!)));
     if (full) return { model: { ...o.model, weights: new Map(params.map((p) => [p.name, { shape: p.shape, data: values.get(p.name)! }])) } };
-    return {
-      adapter: {
-        spec: adapter0!.spec,
-        modules: adapter0!.modules.map((q) => {
-          const n = adapterInputNames(q.path);
-          return { path: q.path, a: { shape: q.a.shape, data: values.get(n.a)! }, b: { shape: q.b.shape, data: values.get(n.b)! } };
-        }),
-      },
-    };
+    return { adapter: adapterWith(adapter0!, values) };
   };
   const { losses, state } = await trainLoop(rt, {
     optimizer, lr: o.lr, scaling: 0, steps: o.steps, runs: runsOf(o.steps, K0),
     session: (K) => {
-      const key = `lm-train-${full ? 'full' : specKey(o.mode as LoraSpec)}-${optimizer}-K${K}-${o.batch}x${T}`;
-      return rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer), { gpuOutputs: feedBack.map(([out]) => out) });
+      const key = `lm-train-${full ? 'full' : specKey(o.mode as LoraSpec)}-${optimizer}${ratio !== 1 ? `-lp${ratio}` : ''}-K${K}-${o.batch}x${T}`;
+      return rt.session(key, () => buildTrainGraph(o.model, o.mode, params, K, o.batch, T, optimizer, ratio), { gpuOutputs: feedBack.map(([out]) => out) });
     },
     state: feedBack,
     fixed: full ? {} : Object.fromEntries(engine.weightFeeds(o.model)),
@@ -276,7 +331,7 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
 
 const numel = (s: number[]): number => s.reduce((n, d) => n * d, 1);
 
-/** ∂L/∂A and ∂L/∂B of every adapted module (an Adapter-shaped result) and the loss, for one batch. */
+/** ∂L/∂A, ∂L/∂B (and DoRA's ∂L/∂m) of every adapted module (an Adapter-shaped result) and the loss, for one batch. */
 export async function adapterGradients(engine: LanguageModelEngine, model: LanguageModel, batch: Batch, adapter: Adapter): Promise<{ loss: number; grad: Adapter }> {
   const c = model.config;
   const { batch: B, context: T } = batch;
@@ -286,14 +341,8 @@ export async function adapterGradients(engine: LanguageModelEngine, model: Langu
     const g = new GraphBuilder('lm_adapter_gradients');
     const t = new Tape(g);
     const weights = new Map(weightNames(c).map((n) => [n, t.input(n, weightShape(c, n))]));
-    const tensors = new Map<string, { a: Tensor; b: Tensor }>();
-    const wrt: Tensor[] = [];
-    for (const p of adapter.modules) {
-      const n = adapterInputNames(p.path);
-      const ab = { a: t.input(n.a, p.a.shape, true), b: t.input(n.b, p.b.shape, true) };
-      tensors.set(p.path, ab);
-      wrt.push(ab.a, ab.b);
-    }
+    const wrt = params.map((p) => t.input(p.name, p.shape, true));
+    const tensors = adapterTensors(params, wrt);
     const x = t.input('x', [B * T, c.vocabSize]);
     const y = t.input('y', [B * T, c.vocabSize]);
     const { loss } = buildForward(t, c, { batch: B, context: T }, weights, x, y, { tensors, spec: adapter.spec });
@@ -305,14 +354,7 @@ export async function adapterGradients(engine: LanguageModelEngine, model: Langu
   feeds.x = rt.tensorOf(oneHot(batch.x, c.vocabSize), [B * T, c.vocabSize]);
   feeds.y = rt.tensorOf(oneHot(batch.y!, c.vocabSize), [B * T, c.vocabSize]);
   const out = await rt.run(session, feeds);
-  const modules = [];
-  for (const p of adapter.modules) {
-    const n = adapterInputNames(p.path);
-    modules.push({
-      path: p.path,
-      a: { shape: p.a.shape, data: new Float32Array(await rt.read(out[`${n.a}.grad`]!)) },
-      b: { shape: p.b.shape, data: new Float32Array(await rt.read(out[`${n.b}.grad`]!)) },
-    });
-  }
-  return { loss: (await rt.read(out.loss!))[0]!, grad: { spec: adapter.spec, modules } };
+  const values = new Map<string, Float32Array>();
+  for (const p of params) values.set(p.name, new Float32Array(await rt.read(out[`${p.name}.grad`]!)));
+  return { loss: (await rt.read(out.loss!))[0]!, grad: adapterWith(adapter, values) };
 }

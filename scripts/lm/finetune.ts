@@ -1,50 +1,70 @@
 /**
- * Fine-tune LoRA adapters on the committed base model in Node (onnxruntime-web, WASM), with
- * the demo's defaults, and write a PEFT adapter plus metrics:
+ * Fine-tune LoRA adapters (or a variant) on the committed base model in Node (onnxruntime-web,
+ * WASM), with the demo's defaults, and write a PEFT adapter plus metrics:
  *
  *   npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj]
  *                          [--lr X] [--seed S] [--batch B] [--rslora]
+ *                          [--dora] [--init default|gaussian|pissa] [--rank-pattern q_proj=4,v_proj=8]
+ *                          [--alpha-pattern q_proj=16] [--loraplus-ratio X] [--qlora]
  *
- * DIR/adapter_config.json, DIR/adapter_model.safetensors (as PEFT saves them) and DIR/metrics.json:
+ * DIR/adapter_config.json, DIR/adapter_model.safetensors (as PEFT saves them: DoRA's
+ * lora_magnitude_vector, rank_pattern/alpha_pattern; PiSSA converted to a rank-2r LoRA for the
+ * original base, as save_pretrained(path_initial_model_for_weight_conversion=…) does) and DIR/metrics.json:
  * { model_dir, val_text, val_loss_before, val_loss_after, train_losses, tokens_per_s, probe_ids,
- *   probe_logits } — losses in nats per token; probe_ids one context-length window of the held-out
- * text, probe_logits the adapted model's logits at its last position.
+ *   probe_logits, variant, trainable_parameters, … } — losses in nats per token over the held-out
+ * windows (scripts/lm/cli-common.ts); probe_ids one context-length window of the held-out text,
+ * probe_logits the adapted model's logits at its last position (on the base it trained on:
+ * PiSSA's residual, QLoRA's NF4 base). With --qlora also base_probe_logits (the quantised base,
+ * no adapter), base_val_loss (quantised) and base_val_loss_float32, and the weight bytes of both bases.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SettingError } from '../../demos/errors';
+import { patternKey } from '../../demos/peft/index';
 import {
-  LANGUAGE_MODEL_FILES, LM_DEFAULTS, LanguageModelEngine, MODEL_NAME, PUBLIC_DIR, TARGET_MODULES, encode, evaluateLoss, parseModel, peftAdapterFiles,
-  trainLanguageModel, type LoraSpec, type TargetModule,
+  LM_DEFAULTS, LORA_INITS, LanguageModelEngine, MODEL_NAME, TARGET_MODULES, modulePath, baseWeightBytes, peftAdapterFiles, trainVariant,
+  type LoraInit, type LoraVariant, type TargetModule,
 } from '../../demos/lm/index';
+import { MODEL_DIR, TRAIN_TEXT, VAL_TEXT, flagNumber, flagValue, loadBase, measure, parsePattern, probeIds, readTokens, runCli } from './cli-common';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const MODEL_DIR = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.modelDir);
-const TRAIN_TEXT = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.train);
-const VAL_TEXT = join(PUBLIC_DIR, LANGUAGE_MODEL_FILES.tasks.devil.val);
-/** The CLI measures the held-out loss on twice the demo's windows: it has the time. */
-const VAL_WINDOWS = 2 * LM_DEFAULTS.valWindows;
+const USAGE =
+  'Usage: npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj] [--lr X] [--seed S] [--batch B] [--rslora] ' +
+  '[--dora] [--init default|gaussian|pissa] [--rank-pattern q_proj=4,v_proj=8] [--alpha-pattern q_proj=16] [--loraplus-ratio X] [--qlora]';
 
-function parseArgs(argv: string[]): { out: string; steps: number; rank: number; alpha: number; targets: TargetModule[]; lr: number; seed: number; batch: number; rslora: boolean } {
-  const o = { out: '', ...LM_DEFAULTS, targets: [...LM_DEFAULTS.targets], rslora: false };
-  const num = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new SettingError('usage', `${flag} needs a number, not ${JSON.stringify(v)}.`);
-    return n;
-  };
+interface Args {
+  out: string;
+  steps: number;
+  rank: number;
+  alpha: number;
+  targets: TargetModule[];
+  lr: number;
+  seed: number;
+  batch: number;
+  rslora: boolean;
+  dora: boolean;
+  init: LoraInit;
+  rankPattern?: Record<string, number>;
+  alphaPattern?: Record<string, number>;
+  loraplusRatio?: number;
+  qlora: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const D = LM_DEFAULTS;
+  const o: Args = { out: '', steps: D.steps, rank: D.rank, alpha: D.alpha, targets: [...D.targets], lr: D.lr, seed: D.seed, batch: D.batch, rslora: false, dora: false, init: 'default', qlora: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const v = argv[i + 1];
     switch (flag) {
-      case '--out': if (!v) throw new SettingError('usage', '--out needs a folder.'); o.out = v; i++; break;
-      case '--steps': o.steps = num(flag, v); i++; break;
-      case '--rank': o.rank = num(flag, v); i++; break;
-      case '--alpha': o.alpha = num(flag, v); i++; break;
-      case '--lr': o.lr = num(flag, v); i++; break;
-      case '--seed': o.seed = num(flag, v); i++; break;
-      case '--batch': o.batch = num(flag, v); i++; break;
+      case '--out': o.out = flagValue(flag, v); i++; break;
+      case '--steps': o.steps = flagNumber(flag, v); i++; break;
+      case '--rank': o.rank = flagNumber(flag, v); i++; break;
+      case '--alpha': o.alpha = flagNumber(flag, v); i++; break;
+      case '--lr': o.lr = flagNumber(flag, v); i++; break;
+      case '--seed': o.seed = flagNumber(flag, v); i++; break;
+      case '--batch': o.batch = flagNumber(flag, v); i++; break;
       case '--targets': {
-        const t = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const t = flagValue(flag, v).split(',').map((s) => s.trim()).filter(Boolean);
         const bad = t.filter((s) => !(TARGET_MODULES as readonly string[]).includes(s));
         if (bad.length) throw new SettingError('targets', `Unknown target module ${bad.join(', ')}: choose from ${TARGET_MODULES.join(', ')}.`);
         o.targets = t as TargetModule[];
@@ -52,51 +72,86 @@ function parseArgs(argv: string[]): { out: string; steps: number; rank: number; 
         break;
       }
       case '--rslora': o.rslora = true; break;
-      default: throw new SettingError('usage', `Unknown option ${flag}. Usage: npm run lm:finetune -- --out DIR [--steps N] [--rank R] [--alpha A] [--targets q_proj,v_proj] [--lr X] [--seed S] [--batch B] [--rslora]`);
+      case '--dora': o.dora = true; break;
+      case '--qlora': o.qlora = true; break;
+      case '--init': {
+        const s = flagValue(flag, v);
+        if (!(LORA_INITS as readonly string[]).includes(s)) throw new SettingError('init', `--init must be one of ${LORA_INITS.join(', ')}, not ${JSON.stringify(s)}.`);
+        o.init = s as LoraInit;
+        i++;
+        break;
+      }
+      case '--rank-pattern': o.rankPattern = parsePattern(flag, v); i++; break;
+      case '--alpha-pattern': o.alphaPattern = parsePattern(flag, v); i++; break;
+      case '--loraplus-ratio': o.loraplusRatio = flagNumber(flag, v); i++; break;
+      default: throw new SettingError('usage', `Unknown option ${flag}. ${USAGE}`);
     }
   }
-  if (!o.out) throw new SettingError('usage', 'Say where to write the adapter: --out DIR.');
+  if (!o.out) throw new SettingError('usage', `Say where to write the adapter: --out DIR. ${USAGE}`);
   return o;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dir = join(ROOT, MODEL_DIR);
-  const model = parseModel(readFileSync(join(dir, 'config.json'), 'utf8'), new Uint8Array(readFileSync(join(dir, 'model.safetensors'))), readFileSync(join(dir, 'vocab.json'), 'utf8'));
-  const train = encode(model, readFileSync(join(ROOT, TRAIN_TEXT), 'utf8'));
-  const val = encode(model, readFileSync(join(ROOT, VAL_TEXT), 'utf8'));
+  const model = loadBase();
+  const train = readTokens(model, TRAIN_TEXT);
+  const val = readTokens(model, VAL_TEXT);
+  const variant: LoraVariant = {
+    lora: {
+      targets: args.targets, rank: args.rank, alpha: args.alpha, useRslora: args.rslora, init: args.init,
+      ...(args.dora ? { useDora: true } : {}),
+      ...(args.rankPattern ? { rankPattern: args.rankPattern } : {}),
+      ...(args.alphaPattern ? { alphaPattern: args.alphaPattern } : {}),
+    },
+    ...(args.loraplusRatio !== undefined ? { loraplusRatio: args.loraplusRatio } : {}),
+    ...(args.qlora ? { qlora: true } : {}),
+  };
+  // PEFT warns about pattern keys that match no targeted module (tuners_utils.py); so does the CLI.
+  const paths = Array.from({ length: model.config.numLayers }, (_, i) => args.targets.map((t) => modulePath(i, t))).flat();
+  for (const [flag, pattern] of [['--rank-pattern', args.rankPattern], ['--alpha-pattern', args.alphaPattern]] as const) {
+    const keys = Object.keys(pattern ?? {});
+    for (const key of keys) {
+      if (!paths.some((p) => patternKey(keys, p) === key)) console.warn(`warning: ${flag} key ${JSON.stringify(key)} matches no targeted module (PEFT warns too); it changes nothing.`);
+    }
+  }
   const engine = await LanguageModelEngine.create({ backend: 'wasm' });
-  const spec: LoraSpec = { targets: args.targets, rank: args.rank, alpha: args.alpha, useRslora: args.rslora };
-  const T = model.config.maxPositions;
-  const valLossBefore = await evaluateLoss(engine, model, val, { windows: VAL_WINDOWS });
-  const r = await trainLanguageModel(engine, {
-    model, tokens: train, mode: spec, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
+  const r = await trainVariant(engine, {
+    model, variant, tokens: train, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
     onProgress: ({ step, losses, tokensPerSecond }) => {
       process.stdout.write(`step ${step}/${args.steps}  loss ${losses[step - 1]!.toFixed(4)}  ${tokensPerSecond.toFixed(0)} tokens/s\n`);
     },
   });
-  const adapter = r.adapter!;
-  const valLossAfter = await evaluateLoss(engine, model, val, { windows: VAL_WINDOWS }, adapter);
-  const probeIds = Array.from(val.slice(0, T));
-  const { logits } = await engine.forward(model, { x: probeIds, batch: 1, context: T }, adapter);
-  const V = model.config.vocabSize;
-  const probeLogits = Array.from(logits.subarray((T - 1) * V, T * V));
+  const base = r.prepared.base;
+  // Before training: the variant's base with its starting adapter (PiSSA: W_res + s·B₀A₀ = W; QLoRA: the NF4 base).
+  const before = await measure(engine, base, val, r.prepared.adapter);
+  const after = await measure(engine, base, val, r.trained);
+  const metrics: Record<string, unknown> = {
+    model_dir: MODEL_DIR, val_text: VAL_TEXT, val_loss_before: before.valLoss, val_loss_after: after.valLoss,
+    train_losses: Array.from(r.losses), tokens_per_s: r.tokensPerSecond, probe_ids: probeIds(model, val), probe_logits: after.probeLogits,
+    variant: {
+      targets: args.targets, r: args.rank, lora_alpha: args.alpha, use_rslora: args.rslora, use_dora: args.dora, init: args.init,
+      rank_pattern: args.rankPattern ?? {}, alpha_pattern: args.alphaPattern ?? {}, loraplus_ratio: args.loraplusRatio ?? 1, qlora: args.qlora,
+      lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed,
+    },
+    trainable_parameters: r.trainableParameters, training_state_bytes: r.trainingStateBytes,
+  };
+  if (args.qlora) {
+    const quantised = await measure(engine, base, val);
+    const float = await measure(engine, model, val);
+    Object.assign(metrics, {
+      base_probe_logits: quantised.probeLogits, base_val_loss: quantised.valLoss, base_val_loss_float32: float.valLoss,
+      base_weight_bytes: { float32: baseWeightBytes(model, false), nf4: baseWeightBytes(model, true) },
+    });
+  }
   await engine.dispose();
 
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
-  const files = peftAdapterFiles(adapter, MODEL_NAME);
+  const files = peftAdapterFiles(r.peft, MODEL_NAME);
   writeFileSync(join(out, 'adapter_config.json'), files['adapter_config.json']);
   writeFileSync(join(out, 'adapter_model.safetensors'), files['adapter_model.safetensors']);
-  const metrics = {
-    model_dir: MODEL_DIR, val_text: VAL_TEXT, val_loss_before: valLossBefore, val_loss_after: valLossAfter,
-    train_losses: Array.from(r.losses), tokens_per_s: r.tokensPerSecond, probe_ids: probeIds, probe_logits: probeLogits,
-  };
   writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');
-  console.log(`held-out loss ${valLossBefore.toFixed(4)} → ${valLossAfter.toFixed(4)} nats/char; ${r.seconds.toFixed(1)} s, ${r.tokensPerSecond.toFixed(0)} tokens/s; wrote ${out}`);
+  console.log(`held-out loss ${before.valLoss.toFixed(4)} → ${after.valLoss.toFixed(4)} nats/char; ${r.seconds.toFixed(1)} s, ${r.tokensPerSecond.toFixed(0)} tokens/s; wrote ${out}`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-  process.exit(e instanceof SettingError ? 2 : 1);
-});
+runCli(main);

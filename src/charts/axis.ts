@@ -4,6 +4,8 @@
  */
 import { extent, format, precisionFixed, scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from 'd3';
 import { el, num, text } from './svg';
+import { MAX_TEXT_SCALE, TEXT_SIZES } from './frame';
+import { textWidth } from './reference-line';
 
 export type Scale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;
 
@@ -136,6 +138,21 @@ export function axisBottom(scale: Scale, plot: Plot, o: AxisOptions): string {
   );
 }
 
+/** Where the rotated y-axis title's baseline sits: its glyphs (at the largest text scale) clear the left edge. */
+const Y_TITLE_X = 0.8 * TEXT_SIZES.axisLabel * MAX_TEXT_SCALE + 1;
+/** The right edge of the rotated title's glyphs (the descent side), at the largest text scale. */
+const Y_TITLE_RIGHT = Y_TITLE_X + 0.25 * TEXT_SIZES.axisLabel * MAX_TEXT_SCALE;
+
+/**
+ * The left margin a y axis needs so that its tick labels, at the largest text scale, end to
+ * the right of its title: label gap (8) + the widest label + 4 units clear of the title.
+ */
+export function leftAxisWidth(scale: Scale, o: Pick<AxisOptions, 'ticks' | 'integer' | 'format'>): number {
+  const labels = ticksOf(scale, o.ticks ?? 5, o.integer, o.format).map((t) => t.label);
+  const widest = Math.max(0, ...labels.map((l) => textWidth(l, TEXT_SIZES.text)));
+  return Math.ceil(Y_TITLE_RIGHT + 4 + widest * MAX_TEXT_SCALE + 8);
+}
+
 /** Left axis: baseline, ticks, labels, horizontal gridlines, rotated axis label. */
 export function axisLeft(scale: Scale, plot: Plot, o: AxisOptions): string {
   const ticks = ticksOf(scale, o.ticks ?? 5, o.integer, o.format);
@@ -155,6 +172,6 @@ export function axisLeft(scale: Scale, plot: Plot, o: AxisOptions): string {
     (grid ? el('path', { class: 'gr', d: grid }) : '') +
     el('path', { class: 'ax', d: `M${num(plot.x0)} ${num(plot.y0)}V${num(plot.y1)}${marks}` }) +
     `<g aria-hidden="true">${labels}</g>` +
-    text({ class: 'al', transform: `translate(14 ${num(cy)}) rotate(-90)`, 'text-anchor': 'middle' }, o.label)
+    text({ class: 'al', transform: `translate(${num(Y_TITLE_X)} ${num(cy)}) rotate(-90)`, 'text-anchor': 'middle' }, o.label)
   );
 }

@@ -3,7 +3,7 @@
  * the true rank (drawn between σ_r and σ_r+1, at r + 0.5), and an optional second series
  * beside the first ("full FT vs LoRA") with a legend.
  */
-import { axisBottom, axisLeft, makeScale, type Plot, type ScaleSpec } from './axis';
+import { axisBottom, axisLeft, leftAxisWidth, makeScale, type Plot, type ScaleSpec } from './axis';
 import { defaultMargins, frame } from './frame';
 import { legend, type LegendItem } from './legend';
 import { referenceLine, type RefLine } from './reference-line';
@@ -29,20 +29,25 @@ export interface BarChartOptions {
   /** Tooltip of bar i (1-based) given each series' value there. */
   tip?: (i: number, values: (number | undefined)[]) => string;
   legend?: boolean;
+  /** A name per bar, shown under it instead of its number (keep them short: a band is ~130 units for 3 bars). */
+  categories?: string[];
 }
 
 export function barChart(o: BarChartOptions): string {
   const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id });
   const m = defaultMargins(!!o.subtitle);
-  const plot: Plot = { x0: m.left, x1: f.width - m.right, y0: m.top, y1: f.height - m.bottom };
   const n = Math.max(0, ...o.series.map((s) => s.values.length));
-  const xs = makeScale([], [plot.x0, plot.x1], { domain: [0.5, Math.max(n, 1) + 0.5] });
   const finite = o.series.flatMap((s) => s.values.filter(Number.isFinite));
-  const ys = makeScale(finite, [plot.y1, plot.y0], { zero: true, domain: o.y?.domain });
+  const ys = makeScale(finite, [f.height - m.bottom, m.top], { zero: true, domain: o.y?.domain });
+  const plot: Plot = { x0: Math.max(m.left, leftAxisWidth(ys, {})), x1: f.width - m.right, y0: m.top, y1: f.height - m.bottom };
+  const xs = makeScale([], [plot.x0, plot.x1], { domain: [0.5, Math.max(n, 1) + 0.5] });
+  // Bars named by their categories where given (the adapters' names), else numbered 1 … n.
+  const names = o.categories;
+  const xFormat = names ? (v: number) => (Number.isInteger(v) ? (names[v - 1] ?? '') : '') : undefined;
 
   let body =
     axisLeft(ys, plot, { label: o.yLabel }) +
-    axisBottom(xs, plot, { label: o.xLabel, integer: true, grid: false, ticks: Math.min(8, n) });
+    axisBottom(xs, plot, { label: o.xLabel, integer: true, grid: false, ticks: Math.min(8, n), format: xFormat });
 
   const band = (plot.x1 - plot.x0) / Math.max(n, 1);
   const two = o.series.length === 2;
@@ -95,16 +100,20 @@ export function barChart(o: BarChartOptions): string {
   }
   body += `<g>${cols}</g>`;
 
+  let legendBottom: number | undefined;
   if (o.legend ?? two) {
     const items: LegendItem[] = o.series.map((s, si) => ({
       label: s.label,
       slot: si,
       kind: si === 0 ? 'bar' : 'bar-outline',
     }));
-    body += legend(items, plot, refs.flatMap((r) => (r.box ? [r.box] : [])), points);
+    const placed = legend(items, plot, refs.flatMap((r) => (r.box ? [r.box] : [])), points);
+    body += placed.markup;
+    legendBottom = placed.bottom;
   }
   if (n === 0) {
     body += `<text x="${num((plot.x0 + plot.x1) / 2)}" y="${num((plot.y0 + plot.y1) / 2)}" text-anchor="middle" class="st">${esc('No data yet')}</text>`;
   }
-  return f.wrap(body);
+  const out = legendBottom === undefined ? f : frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id, height: Math.ceil(legendBottom + 6) });
+  return out.wrap(body);
 }

@@ -72,8 +72,9 @@ describe('lowRankFigure', () => {
     expect(count(bars, 'class="hb"')).toBe(64);
     expect(count(bars, 'tabindex="0"')).toBe(64);
     expect(bars).toContain('data-tip="σ₅ = 0.0155"');
-    // x = 64 + (4.5 − 0.5)/64 · (462 − 64) = 88.875; plot spans y 52…254.
-    expect(bars).toContain('class="rf" d="M88.88 52V254"');
+    // x = x0 + (4.5 − 0.5)/64 · (462 − x0); plot spans y 52…254 (x0: the y axis's place).
+    const x0 = plotLeft(bars);
+    expect(bars).toContain(`class="rf" d="M${rounded(x0 + (4 / 64) * (462 - x0))} 52V254"`);
     expect(bars).toContain('true rank = 4');
   });
   it('puts the reconstruction error on a log axis and the 99 % line on the energy panel', () => {
@@ -112,9 +113,10 @@ describe('lineChart', () => {
         { axis: 'y', value: 0.5, label: 'half', soft: true },
       ],
     });
-    // x: 64 + 0.5 · 398 = 263; y: 254 − 0.5 · 218 = 145.
-    expect(svg).toContain('class="rf" d="M263 36V254"');
-    expect(svg).toContain('class="rf soft" d="M64 145H462"');
+    // x: x0 + 0.5 · (462 − x0); y: 254 − 0.5 · 218 = 145.
+    const x0 = plotLeft(svg);
+    expect(svg).toContain(`class="rf" d="M${rounded(x0 + 0.5 * (462 - x0))} 36V254"`);
+    expect(svg).toContain(`class="rf soft" d="M${x0} 145H462"`);
     expect(svg).toContain('>five</text>');
     expect(svg).toContain('>half</text>');
   });
@@ -206,8 +208,9 @@ describe('mergingFigure', () => {
     expectGoodPanels(panels);
     expect(panels[0]!.svg).toContain('data-grid-rows="32"');
     expect(count(panels[1]!.svg, 'class="hb"')).toBe(20);
-    // 64 + (4.5 − 0.5)/20 · 398 = 143.6
-    expect(panels[1]!.svg).toContain('class="rf" d="M143.6 52V254"');
+    // x0 + (4.5 − 0.5)/20 · (462 − x0)
+    const x0 = plotLeft(panels[1]!.svg);
+    expect(panels[1]!.svg).toContain(`class="rf" d="M${rounded(x0 + (4 / 20) * (462 - x0))} 52V254"`);
     expect(panels[1]!.svg).toContain('exactly rank 4');
     expect(panels[2]!.svg).toContain('class="f1" d="M');
     expect(panels[2]!.svg).toContain('class="f2 s2"');
@@ -251,3 +254,15 @@ describe('xmlProblem', () => {
     expect(xmlProblem('<svg><text>a &amp; b</text></svg>')).toBeNull();
   });
 });
+
+/** The plot's left edge: where the y axis's line starts (`class="ax" d="M<x0> <top>V…`). */
+function plotLeft(svg: string): number {
+  const m = /class="ax" d="M([\d.]+) [\d.]+V/.exec(svg);
+  if (!m) throw new Error('no y axis');
+  return Number(m[1]);
+}
+
+/** A coordinate as the charts write it (svg.ts num: at most 2 decimals). */
+function rounded(v: number): string {
+  return String(Math.round(v * 100) / 100);
+}

@@ -22,6 +22,12 @@ import { formatCount, formatLoss, formatValue } from './svg';
 export interface FigurePanel {
   /** Complete <svg> markup (viewBox, role="img", title, desc). */
   svg: string;
+  /**
+   * The same content as HTML, for panels too narrow for the drawing's text (text that is the
+   * result itself, like chapter 8's continuations): the page shows one of the two, by the
+   * panel's width (global.css); downloads are the SVG.
+   */
+  html?: string;
   /** Plain-text description of what the data shows. */
   summary: string;
   /** The plotted data, one object per row (for toCsv). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frame, TEXT_SIZES } from './frame';
+import { frame, MAX_TEXT_SCALE, TEXT_SIZES } from './frame';
 import { inlineCssVariables } from './downloads';
 
 describe('chart text on narrow panels', () => {
@@ -17,5 +17,15 @@ describe('chart text on narrow panels', () => {
     const standalone = inlineCssVariables(svg, () => '');
     expect(standalone).toContain(`font-size:calc(${TEXT_SIZES.text}px*1)`);
     expect(standalone).not.toContain('--chart-text-scale');
+  });
+});
+
+describe('layout for the largest text scale', () => {
+  it('MAX_TEXT_SCALE is the largest --chart-text-scale global.css sets', async () => {
+    const { readFileSync } = await import('node:fs');
+    const css = readFileSync(new URL('../styles/global.css', import.meta.url), 'utf8');
+    const scales = [...css.matchAll(/--chart-text-scale:\s*([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(scales.length).toBeGreaterThan(0);
+    expect(Math.max(...scales)).toBe(MAX_TEXT_SCALE);
   });
 });

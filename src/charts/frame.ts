@@ -18,6 +18,14 @@ export const PANEL = { width: 480, height: 300 } as const;
  */
 export const TEXT_SIZES = { text: 13, title: 15, subtitle: 12, axisLabel: 13.5, refLabel: 12 } as const;
 
+/**
+ * The largest --chart-text-scale the site sets (global.css, a 230-px panel; a 375-px phone
+ * gets 1.4). Text grows in place while the drawing does not, so whatever sits beside text
+ * (the y-axis title beside the tick labels, the legend's box) is laid out for text this much
+ * larger: nothing collides at any panel width. A unit test checks it against global.css.
+ */
+export const MAX_TEXT_SCALE = 1.77;
+
 function textScaleStyle(id: string): string {
   const s = `#${id}`;
   const k = 'var(--chart-text-scale,1)';

@@ -126,8 +126,19 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string, shown?: LmShownSa
   body += text({ class: 'st', x: fr.width / 2, y: height - 12, 'text-anchor': 'middle' }, speedLine(f));
   body += '</g>';
   const summary = `${columns[0]!.title}: “${f.baseSample}”. ${columns[1]!.title}: “${columns[1]!.body}”. ${speedLine(f)}.`;
+  // The continuations are this demo's result: on a panel narrower than the drawing (a phone,
+  // or two panels side by side) the SVG's 12-unit text would render at 6–9 px, so the page
+  // shows this HTML instead, at the page's own text size and without the SVG's line cut.
+  const html =
+    `<div class="lm-samples-html" data-lm-samples>` +
+    `<p class="lm-samples-title">The prompt, continued</p>` +
+    `<p class="lm-samples-sub">${esc(`“${prompt.trim()}” · same seed for both models`)}</p>` +
+    `<div class="lm-samples-cols">` +
+    columns.map((c) => `<div><p class="lm-samples-head">${esc(c.title)}</p><pre class="lm-samples-text">${esc(prompt + c.body)}</pre></div>`).join('') +
+    `</div><p class="lm-samples-sub">${esc(speedLine(f))}</p></div>`;
   return {
     svg: fr.wrap(body),
+    html,
     summary,
     rows: [
       { model: 'base', step: 0, text: prompt + f.baseSample },

@@ -4,6 +4,7 @@
  */
 import type { Plot } from './axis';
 import { textWidth } from './reference-line';
+import { MAX_TEXT_SCALE, TEXT_SIZES } from './frame';
 import { el, num, text } from './svg';
 import { seriesDash } from './theme';
 import { markerSymbol } from './marker';
@@ -19,11 +20,25 @@ export interface LegendItem {
 
 type Box = { x: number; y: number; w: number; h: number };
 
-const ROW = 18;
+// The box is sized for the largest text scale (frame.ts), so on a phone, where the labels are
+// drawn larger than the curves around them, it still covers only the corner it was placed in.
+const ROW = Math.max(18, TEXT_SIZES.text * MAX_TEXT_SCALE + 2);
 
-export function legend(items: LegendItem[], plot: Plot, occupied: Box[], points: [number, number][]): string {
-  if (items.length === 0) return '';
-  const w = 34 + Math.max(...items.map((i) => textWidth(i.label)));
+/** A legend's markup and, when it went below the plot, the y its last row ends at (the chart must reach it). */
+export interface PlacedLegend {
+  markup: string;
+  bottom?: number;
+}
+
+/**
+ * The legend in the plot corner that covers no data point and no reference label, its box
+ * sized for the largest text scale; where every corner would cover data (curves that fill the
+ * plot, or a phone's larger text), it goes below the chart instead, `below` units under the
+ * plot (past the x-axis title), and the chart grows to its `bottom`.
+ */
+export function legend(items: LegendItem[], plot: Plot, occupied: Box[], points: [number, number][], below = 50): PlacedLegend {
+  if (items.length === 0) return { markup: '' };
+  const w = 34 + Math.max(...items.map((i) => textWidth(i.label))) * MAX_TEXT_SCALE;
   const h = items.length * ROW + 6;
   const pad = 6;
   const corners: Box[] = [
@@ -34,16 +49,20 @@ export function legend(items: LegendItem[], plot: Plot, occupied: Box[], points:
   ];
   const inside = (b: Box, x: number, y: number) => x >= b.x - 4 && x <= b.x + b.w + 4 && y >= b.y - 4 && y <= b.y + b.h + 4;
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-  let best = corners[0] as Box;
-  let bestCost = Infinity;
+  let best: Box | undefined;
   for (const c of corners) {
-    const cost = points.filter(([x, y]) => inside(c, x, y)).length + occupied.filter((o) => overlaps(c, o)).length * 50;
-    if (cost < bestCost) [best, bestCost] = [c, cost];
+    if (c.x < plot.x0) continue; // wider than the plot
+    const free = !points.some(([x, y]) => inside(c, x, y)) && !occupied.some((o) => overlaps(c, o));
+    if (free) {
+      best = c;
+      break;
+    }
   }
+  const box = best ?? { x: plot.x0 - 4, y: plot.y1 + below, w, h };
   let out = '';
   items.forEach((it, i) => {
-    const y = best.y + 3 + i * ROW + ROW / 2;
-    const x = best.x + 4;
+    const y = box.y + 3 + i * ROW + ROW / 2;
+    const x = box.x + 4;
     if (it.kind === 'line') {
       const dash = seriesDash[it.slot % 4];
       out += el('path', {
@@ -67,6 +86,6 @@ export function legend(items: LegendItem[], plot: Plot, occupied: Box[], points:
     }
     out += text({ x: x + 30, y, dy: '0.35em' }, it.label);
   });
-  return `<g class="lg">${out}</g>`;
+  const markup = `<g class="lg"${best ? '' : ' data-legend="below"'}>${out}</g>`;
+  return best ? { markup } : { markup, bottom: box.y + box.h };
 }
-

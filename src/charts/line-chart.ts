@@ -4,7 +4,7 @@
  * final loss vs rank / parameter count.
  */
 import { line } from 'd3';
-import { axisBottom, axisLeft, makeScale, type Plot, type ScaleSpec } from './axis';
+import { axisBottom, axisLeft, leftAxisWidth, makeScale, type Plot, type ScaleSpec } from './axis';
 import { frame, defaultMargins } from './frame';
 import { legend, type LegendItem } from './legend';
 import { markerSymbol } from './marker';
@@ -51,14 +51,16 @@ const drawable = (v: number, log: boolean | undefined) => Number.isFinite(v) && 
 export function lineChart(o: LineChartOptions): string {
   const f = frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id });
   const m = defaultMargins(!!o.subtitle);
-  const plot: Plot = { x0: m.left, x1: f.width - m.right, y0: m.top, y1: f.height - m.bottom };
   const xsOf = (s: LineSeries) => s.x ?? s.y.map((_, i) => i);
   const allX = o.series.flatMap(xsOf);
   const allY = o.series.flatMap((s) => s.y);
   const refX = (o.refLines ?? []).filter((r) => r.axis === 'x').map((r) => r.value);
   const refY = (o.refLines ?? []).filter((r) => r.axis === 'y').map((r) => r.value);
+  // The y scale does not depend on the left margin, and the margin depends on its tick labels.
+  const ys = makeScale([...allY, ...refY], [f.height - m.bottom, m.top], o.y);
+  const left = Math.max(m.left, leftAxisWidth(ys, o.y));
+  const plot: Plot = { x0: left, x1: f.width - m.right, y0: m.top, y1: f.height - m.bottom };
   const xs = makeScale([...allX, ...refX], [plot.x0, plot.x1], o.x);
-  const ys = makeScale([...allY, ...refY], [plot.y1, plot.y0], o.y);
   const inX = (x: number) => x >= plot.x0 - 0.5 && x <= plot.x1 + 0.5;
   const inY = (y: number) => y >= plot.y0 - 0.5 && y <= plot.y1 + 0.5;
 
@@ -129,6 +131,7 @@ export function lineChart(o: LineChartOptions): string {
   body += refs.map((r) => r.markup).join('') + `<g>${lines}</g><g>${marks}</g>`;
 
   const showLegend = o.legend ?? o.series.length > 1;
+  let legendBottom: number | undefined;
   if (showLegend) {
     const items: LegendItem[] = o.series.map((s, si) => ({
       label: s.label,
@@ -137,10 +140,14 @@ export function lineChart(o: LineChartOptions): string {
       marker: !!o.markers,
     }));
     const boxes = refs.flatMap((r) => (r.box ? [r.box] : []));
-    body += legend(items, plot, boxes, occupiedPoints);
+    const placed = legend(items, plot, boxes, occupiedPoints);
+    body += placed.markup;
+    legendBottom = placed.bottom;
   }
   if (o.series.every((s) => s.y.length === 0)) {
     body += `<text x="${num((plot.x0 + plot.x1) / 2)}" y="${num((plot.y0 + plot.y1) / 2)}" text-anchor="middle" class="st">${esc('No data yet')}</text>`;
   }
-  return f.wrap(body);
+  // A legend that found no free corner sits below the plot: the panel grows to hold it.
+  const out = legendBottom === undefined ? f : frame({ title: o.title, subtitle: o.subtitle, desc: o.desc, id: o.id, height: Math.ceil(legendBottom + 6) });
+  return out.wrap(body);
 }

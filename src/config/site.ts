@@ -21,6 +21,8 @@ export const site = {
   tagline: 'Low-Rank Adaptation explained from the ground up, with every experiment running live in your browser.',
   authors: [{ name: 'LoRA from Scratch, live contributors' }] as Author[],
   year: 2026,
+  /** Who publishes the site, for citations (BibTeX `publisher`): the authors, self-published on the web. */
+  publisher: 'LoRA from Scratch, live contributors',
   /** ISO date of first publication, for citation_publication_date and CFF. */
   published: '2026-01-01',
   /** Origin the site is served from, without a path. */

@@ -120,7 +120,7 @@ describe('link values the controls cannot hold (issue 11, #4 and #10)', () => {
   });
 
   it('says when ?backend= is not a backend', () => {
-    expect(readBackendChoice('backend=cuda')).toEqual({ backend: 'auto', message: expect.stringMatching(/“cuda” is not one of Auto, WebGPU, WASM\. Auto is used instead/) });
+    expect(readBackendChoice('backend=cuda')).toEqual({ backend: 'auto', message: expect.stringMatching(/backend “cuda” is not one of auto \(Best available\), webgpu \(GPU \(WebGPU\)\), wasm \(CPU \(WebAssembly\)\)\. The best available is used instead/) });
     expect(readBackendChoice('backend=wasm')).toEqual({ backend: 'wasm' });
   });
 });

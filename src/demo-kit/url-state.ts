@@ -14,10 +14,11 @@ export type { Param, ParamValue };
 
 /** The page-wide parameters (no namespace). */
 export const PAGE = {
-  backend: oneOf<Backend | 'auto'>('Backend', 'auto', [
-    { value: 'auto', label: 'Auto' },
-    { value: 'webgpu', label: 'WebGPU' },
-    { value: 'wasm', label: 'WASM' },
+  // Labels a student understands: the part of the computer, then the technology's name.
+  backend: oneOf<Backend | 'auto'>('Run on', 'auto', [
+    { value: 'auto', label: 'Best available' },
+    { value: 'webgpu', label: 'GPU (WebGPU)' },
+    { value: 'wasm', label: 'CPU (WebAssembly)' },
   ]),
 } as const;
 
@@ -219,7 +220,11 @@ export function readBackend(query: URLSearchParams | string): Backend | 'auto' {
 export function readBackendChoice(query: URLSearchParams | string): { backend: Backend | 'auto'; message?: string } {
   const q = typeof query === 'string' ? new URLSearchParams(query) : query;
   const r = parseParam(PAGE.backend, q.get('backend') ?? 'auto');
-  return r.ok ? { backend: r.value } : { backend: 'auto', message: `From the link: ${r.message} Auto is used instead.` };
+  if (r.ok) return { backend: r.value };
+  // A link's words are the URL tokens, so the message lists those (with what each means).
+  const raw = q.get('backend') ?? '';
+  const tokens = PAGE.backend.options.map((o) => `${o.value} (${o.label})`).join(', ');
+  return { backend: 'auto', message: `From the link: backend ${quote(raw)} is not one of ${tokens}. The best available is used instead.` };
 }
 
 export function writeBackend(backend: Backend | 'auto', query: URLSearchParams): URLSearchParams {

@@ -50,6 +50,15 @@ type Pending = {
   acknowledged?: boolean;
 };
 
+/**
+ * What a reader offline is told when the site's service worker has not kept `what` (the reader
+ * never used it online and did not press "Save for offline"); undefined while online.
+ */
+function notSavedOffline(what: string): string | undefined {
+  if (navigator.onLine !== false) return undefined;
+  return `You are offline, and ${what} is not saved for offline use in this browser: run this demo once while online, or press “Save for offline” at the foot of any page.`;
+}
+
 class EngineClient {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -63,7 +72,7 @@ class EngineClient {
       w.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
       w.onerror = (ev) => {
         ev.preventDefault();
-        const err = new RunError({ message: `The engine worker failed to start: ${ev.message || 'unknown error'}.`, code: 'internal' });
+        const err = new RunError({ message: notSavedOffline('this demo’s engine') ?? `The engine worker failed to start: ${ev.message || 'unknown error'}.`, code: 'internal' });
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
         this.worker = undefined;
@@ -103,9 +112,14 @@ class EngineClient {
         this.pending.delete(m.id);
         p.resolve(m);
         break;
-      case 'error':
+      case 'error': {
         this.pending.delete(m.id);
-        p.reject(new RunError(m));
+        // A module or file the site's service worker neither kept nor can fetch: say why in words.
+        const file = /Failed to fetch|dynamically imported module|Importing a module script failed/.test(m.message) ? /https?:\/\/\S+/.exec(m.message)?.[0] : undefined;
+        const offline = file || /Failed to fetch/.test(m.message) ? notSavedOffline(file ? `part of this demo (${new URL(file).pathname})` : 'part of this demo') : undefined;
+        p.reject(new RunError(offline ? { ...m, message: offline } : m));
+        break;
+      }
         break;
     }
   }

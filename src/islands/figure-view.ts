@@ -5,7 +5,7 @@
  */
 import { attachTooltips } from '../charts/tooltip';
 import type { DemoElements } from './dom';
-import { panelsHtml, summaryText, tablesHtml } from './markup';
+import { panelInner, panelsHtml, summaryText, tablesHtml } from './markup';
 import type { View } from '../demo-kit/view';
 
 export class FigureView {
@@ -24,7 +24,7 @@ export class FigureView {
     slot.dataset.draws = String(++this.draws); // for bench/page.ts: redraws per second
     const boxes = [...panels.querySelectorAll<HTMLElement>(':scope > .demo-panel')];
     if (boxes.length === view.panels.length) {
-      view.panels.forEach((p, i) => (boxes[i]!.innerHTML = p.svg));
+      view.panels.forEach((p, i) => (boxes[i]!.innerHTML = panelInner(p)));
     } else {
       this.detachTips();
       panels.innerHTML = panelsHtml(view);

@@ -6,8 +6,11 @@ import { esc } from '../charts/svg';
 import type { View } from '../demo-kit/view';
 
 export function panelsHtml(view: View): string {
-  return view.panels.map((p, i) => `<div class="demo-panel" data-panel="${i}">${p.svg}</div>`).join('');
+  return view.panels.map((p, i) => `<div class="demo-panel" data-panel="${i}">${panelInner(p)}</div>`).join('');
 }
+
+/** A panel box's content: the drawing, and its HTML version where it has one (FigurePanel.html). */
+export const panelInner = (p: View['panels'][number]): string => p.svg + (p.html ?? '');
 
 export function tablesHtml(view: View): string {
   return (view.tables ?? [])

@@ -19,19 +19,20 @@ export class StatusLine {
   badge(b: Backend, requested: Backend | 'auto', fallbackReason?: string): void {
     const { badge, badgeWhy } = this.el;
     if (!badge || !badgeWhy) return;
-    badge.textContent = b === 'webgpu' ? 'WebGPU' : 'WASM';
+    badge.textContent = backendName(b);
     badge.dataset.backend = b;
     badgeWhy.textContent = backendWhy(b, requested, fallbackReason);
   }
 }
 
-export const backendName = (b: Backend | undefined): string => (b === 'webgpu' ? 'WebGPU' : 'WASM');
+/** Which part of the reader's machine runs the demo, then the technology's name. */
+export const backendName = (b: Backend | undefined): string => (b === 'webgpu' ? 'your GPU (WebGPU)' : 'your CPU (WebAssembly)');
 
 function backendWhy(b: Backend, requested: Backend | 'auto', reason?: string): string {
   if (b === 'webgpu') return 'Running on your GPU through onnxruntime-web’s WebGPU backend.';
   const threads = globalThis.crossOriginIsolated ? 'multi-threaded' : 'single-threaded (the page is not cross-origin isolated)';
-  if (reason) return `WASM on the CPU, ${threads}. WebGPU was not used: ${reason}`;
-  return `WASM on the CPU, ${threads}${requested === 'wasm' ? ', as chosen with the backend switch' : ''}.`;
+  if (reason) return `WebAssembly on your CPU, ${threads}. Your GPU (WebGPU) was not used: ${reason}`;
+  return `WebAssembly on your CPU, ${threads}${requested === 'wasm' ? ', as chosen under “Run on”' : ''}.`;
 }
 
 /** "2.31 s" below ten seconds, "12.4 s" above. */

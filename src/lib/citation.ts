@@ -10,8 +10,8 @@ export interface CitationTarget {
   title: string;
   /** Absolute URL of the page. */
   url: string;
-  /** Chapter number (frontmatter order); undefined for the whole site. */
-  chapter?: number;
+  /** Chapter number (frontmatter order); null for a chapter without one (the summary); undefined for the whole site. */
+  chapter?: number | null;
   slug?: string;
 }
 
@@ -30,24 +30,40 @@ export function bibKey(target: CitationTarget): string {
   return `${site.bibKeyPrefix}${site.year}${target.slug ? target.slug.replace(/[^a-z0-9]/gi, '') : 'site'}`;
 }
 
-export function bibtex(target: CitationTarget): string {
+/**
+ * One BibTeX entry. Every entry is `@misc`, the one type that the standard styles (plain,
+ * unsrt, alpha, abbrv) print with its `howpublished`, where the URL goes; natbib's and
+ * biblatex's styles print `url` and `urldate` as well. A chapter says which site it belongs
+ * to in `howpublished` too, since `@misc` has no `booktitle`. `urldate` is the day this
+ * version of the site was built: the earliest day a reader can have seen it.
+ */
+export function bibtex(target: CitationTarget, built: Date = buildDate()): string {
+  const part =
+    target.chapter === undefined ? '' : `${target.chapter === null ? 'Closing chapter' : `Chapter ${target.chapter}`} of \\emph{${bibEscape(site.title)}}, `;
   const fields: [string, string][] = [
     ['author', site.authors.map(bibAuthor).join(' and ')],
     ['title', `{${bibEscape(target.title)}}`],
-  ];
-  if (target.chapter !== undefined) {
-    fields.push(['booktitle', `{${bibEscape(site.title)}}`], ['chapter', String(target.chapter)]);
-  }
-  fields.push(
+    ['howpublished', `${part}\\url{${target.url}}`],
+    ['publisher', bibEscape(site.publisher)],
     ['year', String(site.year)],
     ['url', target.url],
-    ['howpublished', `\\url{${target.url}}`],
-    ['note', bibEscape(sourceNote())],
-  );
-  const type = target.chapter !== undefined ? 'incollection' : 'misc';
+    ['urldate', built.toISOString().slice(0, 10)],
+    ['note', bibQuotes(bibEscape(sourceNote()))],
+  ];
   const width = Math.max(...fields.map(([k]) => k.length));
   const body = fields.map(([k, v]) => `  ${k.padEnd(width)} = {${v}}`).join(',\n');
-  return `@${type}{${bibKey(target)},\n${body}\n}`;
+  return `@misc{${bibKey(target)},\n${body}\n}`;
+}
+
+/** The build's date: SOURCE_DATE_EPOCH (seconds) for a reproducible build, else today. */
+export function buildDate(): Date {
+  const epoch = Number(typeof process === 'undefined' ? NaN : process.env.SOURCE_DATE_EPOCH);
+  return Number.isFinite(epoch) ? new Date(epoch * 1000) : new Date();
+}
+
+/** Curly quotes the way (La)TeX writes them: “…” → ``…'', which every engine and encoding typesets. */
+export function bibQuotes(text: string): string {
+  return text.replace(/“/g, '``').replace(/”/g, "''").replace(/‘/g, '`').replace(/’/g, "'");
 }
 
 /**
@@ -57,7 +73,7 @@ export function bibtex(target: CitationTarget): string {
 export function sourceNote(): string {
   const src = site.source;
   return (
-    `Based on the notebook "${src.title}" (${src.notebook}, github.com/${src.repository}) by ` +
+    `Based on the notebook “${src.title}” (${src.notebook}, github.com/${src.repository}) by ` +
     `${src.authors.map(authorName).join(', ')}. Text and figures licensed under ${site.licence.content.short}; code under the ${site.licence.code.name}.`
   );
 }

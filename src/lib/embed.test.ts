@@ -1,7 +1,7 @@
 /** The embed snippet and the demo places the /embed/ pages are built from. */
 import { describe, expect, it } from 'vitest';
 import { demoPlaces, demoTags } from './demo-places';
-import { embedPath, embedSnippet } from './embed';
+import { EMBED_HEIGHT_MESSAGE, embedListener, embedPath, embedSnippet } from './embed';
 
 describe('embedSnippet', () => {
   it('writes an iframe with the absolute URL (query escaped), a title and a height', () => {
@@ -9,7 +9,26 @@ describe('embedSnippet', () => {
     expect(code).toContain('src="https://x.org/live/embed/training/?training.rank=8&amp;training.lr=0.1"');
     expect(code).toContain('title="Live demo: &quot;Training&quot;"');
     expect(code).toContain('height="731"');
-    expect(code).toMatch(/^<iframe [^>]*><\/iframe>$/);
+    expect(code).toMatch(/^<iframe [^>]*><\/iframe>\n<script>[^\n]*<\/script>$/);
+  });
+  it('adds one line that resizes the sending frame, for messages from the site’s origin only', () => {
+    const code = embedSnippet({ url: 'https://x.org/live/embed/training/', title: 't', height: 700 });
+    const line = code.split('\n')[1]!;
+    expect(line).toBe(embedListener('https://x.org'));
+    // Run the listener against a fake host page: two frames, messages from either origin.
+    const frames = [{ contentWindow: {}, style: { height: '' } }, { contentWindow: {}, style: { height: '' } }];
+    let handler: ((e: unknown) => void) | undefined;
+    const js = line.replace(/^<script>|<\/script>$/g, '');
+    new Function('addEventListener', 'document', js)(
+      (type: string, h: (e: unknown) => void) => type === 'message' && (handler = h),
+      { querySelectorAll: () => frames },
+    );
+    handler!({ origin: 'https://x.org', source: frames[1]!.contentWindow, data: { type: EMBED_HEIGHT_MESSAGE, height: 2637.2 } });
+    expect(frames.map((f) => f.style.height)).toEqual(['', '2638px']);
+    handler!({ origin: 'https://evil.example', source: frames[0]!.contentWindow, data: { type: EMBED_HEIGHT_MESSAGE, height: 10 } });
+    handler!({ origin: 'https://x.org', source: frames[0]!.contentWindow, data: { type: EMBED_HEIGHT_MESSAGE, height: -5 } });
+    handler!({ origin: 'https://x.org', source: frames[0]!.contentWindow, data: 'not ours' });
+    expect(frames.map((f) => f.style.height)).toEqual(['', '2638px']);
   });
   it('refuses a relative URL or a bad height, with a message', () => {
     expect(() => embedSnippet({ url: '/embed/training/', title: 't', height: 700 })).toThrow(/must be absolute/);

@@ -21,7 +21,26 @@ export interface EmbedSnippet {
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /**
- * An <iframe> for a host page. `allow` lets the demo copy to the clipboard from inside the
+ * The message an /embed/ page posts to the page that frames it whenever its height changes
+ * (EmbedLayout.astro): `{ type: EMBED_HEIGHT_MESSAGE, demo, height }`, height in CSS pixels.
+ */
+export const EMBED_HEIGHT_MESSAGE = 'lora-live:height';
+
+/**
+ * The one line a host page adds once, however many demos it frames: it sets the height of the
+ * frame that sent the message, and only for messages from this site's origin.
+ */
+export function embedListener(origin: string): string {
+  if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`An embed origin is scheme://host[:port], not “${origin}”.`);
+  return (
+    `<script>addEventListener("message",function(e){var d=e.data;if(e.origin!==${JSON.stringify(origin)}||!d||d.type!=="${EMBED_HEIGHT_MESSAGE}"||!(d.height>0))return;` +
+    `document.querySelectorAll("iframe").forEach(function(f){if(f.contentWindow===e.source)f.style.height=Math.ceil(d.height)+"px"})})</script>`
+  );
+}
+
+/**
+ * An <iframe> for a host page, then the listener that keeps it as tall as the demo (its
+ * `height` is the starting height, for hosts that do not run scripts). `allow` lets the demo copy to the clipboard from inside the
  * frame, and lets a host that is itself cross-origin isolated pass that on (WASM threads); on
  * any other host the demo runs single-threaded, which is all it needs.
  */
@@ -30,6 +49,7 @@ export function embedSnippet({ url, title, height }: EmbedSnippet): string {
   if (!Number.isFinite(height) || height <= 0) throw new Error(`An embed height must be a positive number of pixels, not ${height}.`);
   return (
     `<iframe src="${escapeAttr(url)}" title="${escapeAttr(title)}" width="100%" height="${Math.round(height)}" ` +
-    `style="border: 0; max-width: 100%;" loading="lazy" allow="clipboard-write; cross-origin-isolated"></iframe>`
+    `style="border: 0; max-width: 100%;" loading="lazy" allow="clipboard-write; cross-origin-isolated"></iframe>\n` +
+    embedListener(new URL(url).origin)
   );
 }

@@ -1,16 +1,21 @@
 /**
  * Writes dist/sw.js after the build: the service worker of src/sw/, bundled, with a manifest of
  * every file the build wrote (pages, CSS, JS, KaTeX fonts, onnxruntime-web's wasm, anything
- * copied from public/ such as public/models/**) and a version hash of their bytes.
+ * copied from public/ such as chapter 8's model and texts), each with its size and, for the
+ * files of one onnxruntime-web build only, which build; and a version hash of their bytes.
+ *
+ * Nothing is precached: the worker keeps what the reader uses, and "Save for offline" stores
+ * the manifest's files (less the onnxruntime build the browser does not run), announcing the
+ * size computed here.
  *
  * Why every file and not a list: a folder added to public/ (or a new kind of asset emitted by
- * Vite) is cached without anyone remembering to add it here. What is left out is listed in
+ * Vite) is saved without anyone remembering to add it here. What is left out is listed in
  * EXCLUDE. Why a hash of the bytes: the browser installs a new worker only when sw.js changes,
- * and sw.js changes exactly when some cached file does; the new version gets a new cache and the
+ * and sw.js changes exactly when some built file does; the new version gets a new cache and the
  * old one is deleted on activate (src/sw/cache-policy.ts).
  *
  * Files written after `astro build` (the Pagefind search index) are not in the manifest; the
- * worker caches them when first fetched.
+ * worker keeps them when first fetched.
  */
 import type { AstroIntegration } from 'astro';
 // esbuild is Astro's own dependency (and Vite's). Imported statically: by the time
@@ -20,23 +25,14 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CACHE_PREFIX, type BuildManifest } from '../sw/cache-policy';
+import { CACHE_PREFIX, ortBuildOf, type BuildManifest } from '../sw/cache-policy';
 
 /**
- * Paths (relative to dist/, '/'-separated) that are not precached. KaTeX's CSS lists woff2
- * first, and every browser with service workers reads woff2: its .woff/.ttf copies are never
- * fetched.
- *
+ * Paths (relative to dist/, '/'-separated) that "Save for offline" leaves out. KaTeX's CSS lists
+ * woff2 first, and every browser with service workers reads woff2: its .woff/.ttf copies are
+ * never fetched.
  */
 const EXCLUDE: RegExp[] = [/^sw\.js$/, /\.map$/, /\.(woff|ttf)$/];
-
-/**
- * Files served but fetched on demand rather than precached: chapter 8's weights and texts (a few
- * MB), which a visit to any page must not download. The demo fetches them when Run is pressed
- * and the worker keeps that copy, so it works offline afterwards. They still count in the
- * version, so new weights get a new cache instead of the old copy.
- */
-const ON_DEMAND: RegExp[] = [/\.safetensors$/, /^corpora\/.*\.txt$/];
 
 export const SW_FILE = 'sw.js';
 
@@ -57,12 +53,14 @@ export function urlOfFile(path: string): string {
 export async function buildManifest(dir: string): Promise<BuildManifest> {
   const files = (await listFiles(dir)).filter((f) => !EXCLUDE.some((re) => re.test(f)));
   const version = createHash('sha256');
+  const out: BuildManifest['files'] = [];
   for (const f of files) {
     const bytes = await readFile(join(dir, f));
     version.update(f).update('\0').update(createHash('sha256').update(bytes).digest('hex')).update('\n');
+    const ort = ortBuildOf(f);
+    out.push(ort ? { url: urlOfFile(f), bytes: bytes.length, ort } : { url: urlOfFile(f), bytes: bytes.length });
   }
-  const precached = files.filter((f) => !ON_DEMAND.some((re) => re.test(f)));
-  return { version: version.digest('hex').slice(0, 16), files: precached.map(urlOfFile) };
+  return { version: version.digest('hex').slice(0, 16), files: out };
 }
 
 /** Bundle src/sw/service-worker.ts with the manifest inlined. */
@@ -117,7 +115,8 @@ export default function serviceWorker(): AstroIntegration {
         const outDir = fileURLToPath(dir);
         const manifest = await buildManifest(outDir);
         await writeFile(join(outDir, SW_FILE), await bundleServiceWorker(manifest));
-        logger.info(`${SW_FILE}: ${manifest.files.length} files precached, version ${manifest.version}`);
+        const mb = (ort: string) => (manifest.files.filter((f) => !f.ort || f.ort === ort).reduce((a, f) => a + f.bytes, 0) / 1e6).toFixed(1);
+        logger.info(`${SW_FILE}: ${manifest.files.length} files to save for offline use (${mb('wasm')} MB with the WASM build, ${mb('webgpu')} MB with WebGPU), version ${manifest.version}`);
       },
     },
   };

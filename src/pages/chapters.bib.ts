@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { getChapters, chapterPath } from '../lib/chapters';
+import { getChapters, chapterNumber, chapterPath } from '../lib/chapters';
 import { bibtex } from '../lib/citation';
 import { absoluteUrl, site } from '../config/site';
 
@@ -8,7 +8,7 @@ export const GET: APIRoute = async () => {
   const chapters = await getChapters();
   const entries = [
     bibtex({ title: site.title, url: absoluteUrl('') }),
-    ...chapters.map((c) => bibtex({ title: c.data.title, chapter: c.data.order, slug: c.data.slug, url: absoluteUrl(chapterPath(c)) })),
+    ...chapters.map((c) => bibtex({ title: c.data.title, chapter: chapterNumber(c), slug: c.data.slug, url: absoluteUrl(chapterPath(c)) })),
   ];
   const header = `% ${site.title}: BibTeX for the site and each chapter.\n% ${absoluteUrl('chapters.bib')}\n\n`;
   return new Response(header + entries.join('\n\n') + '\n', {

@@ -3,24 +3,58 @@
  * the build manifest), so Node unit tests can drive it without a browser.
  * src/sw/service-worker.ts only wires these to the worker's events.
  *
- * - install: every file the build wrote (the manifest) goes into one cache named after the
- *   build's version; `addAll` is all-or-nothing, so an installed worker means a complete cache.
- * - activate: caches of other versions of this site (same scope) are deleted.
- * - fetch: precached files are served from the cache, anything else in scope from the network
- *   (and kept, so e.g. the search index fetched once also works offline); every response gets
- *   the cross-origin isolation headers, which is what lets WASM use threads on hosts that
+ * Offline use is the reader's choice: nothing is downloaded for it unasked.
+ * - fetch: what the reader uses is kept as it is fetched (pages read, their assets, the one
+ *   onnxruntime-web build this browser runs, chapter 8's model once loaded) and served from the
+ *   cache afterwards; everything else in scope comes from the network untouched. Every response
+ *   gets the cross-origin isolation headers, which is what lets WASM use threads on hosts that
  *   cannot send headers themselves.
+ * - save (the page's "Save for offline" button): every file of the build goes into the cache,
+ *   except the onnxruntime-web build this browser does not run (14 MB or 27 MB it would never
+ *   read); a marker entry records that the reader asked, and for which build.
+ * - install: a new build caches nothing, unless the reader had saved the site for offline use:
+ *   then the new version is saved in full before it takes over (the reader asked for offline
+ *   use, and the old copy is about to be deleted).
+ * - activate: caches of other versions of this site (same scope) are deleted.
  */
+
+/** The two onnxruntime-web builds the site ships: WASM only, or WebGPU (JSEP/asyncify) + WASM. */
+export type OrtBuild = 'wasm' | 'webgpu';
+export const ORT_BUILDS: readonly OrtBuild[] = ['wasm', 'webgpu'];
+
+export interface ManifestFile {
+  /** URL relative to the worker's scope (the site's base): '', 'chapters/low-rank/', '_astro/x.js'. */
+  url: string;
+  /** Size in bytes as built (what "Save for offline" announces). */
+  bytes: number;
+  /** Set on files that belong to one onnxruntime-web build only (its .wasm and its loader). */
+  ort?: OrtBuild;
+}
 
 /** Written by the build (src/lib/service-worker-integration.ts) into dist/sw.js. */
 export interface BuildManifest {
-  /** Hash of every precached file's path and bytes: a new build with any change gets a new one. */
+  /** Hash of every built file's path and bytes: a new build with any change gets a new one. */
   version: string;
-  /** URLs relative to the worker's scope (the site's base): '', 'chapters/low-rank/', '_astro/x.js'. */
-  files: string[];
+  files: ManifestFile[];
 }
 
 export const CACHE_PREFIX = 'lora-live';
+
+/**
+ * The cache entry that records "the reader saved the whole site, for this onnxruntime build".
+ * A name no built file can have (the build never writes next to sw.js with this suffix).
+ */
+export const SAVED_MARKER = 'sw.js.saved';
+
+/** Which onnxruntime-web build a built file belongs to, from its name (undefined: every browser's). */
+export function ortBuildOf(path: string): OrtBuild | undefined {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  if (!/^ort[.-]/.test(name)) return undefined;
+  // ort-wasm-simd-threaded.asyncify.<hash>.wasm (1.2x+: asyncify; older: .jsep.) and ort.webgpu.*.js
+  if (/\.(asyncify|jsep|jspi)\./.test(name) || /^ort\.webgpu\./.test(name)) return 'webgpu';
+  if (/\.wasm$/.test(name) || /^ort-wasm[^/]*\.m?js$/.test(name) || /^ort\.wasm\./.test(name)) return 'wasm';
+  return undefined;
+}
 
 /** One cache per site (scope) and version; two builds under different base paths keep their own. */
 export function cacheName(scope: string, version: string): string {
@@ -31,15 +65,91 @@ function ownedByScope(name: string, scope: string): boolean {
   return name.startsWith(`${CACHE_PREFIX} ${new URL(scope).pathname} `);
 }
 
-export function precacheUrls(scope: string, manifest: BuildManifest): string[] {
-  return manifest.files.map((f) => new URL(f, scope).href);
+/** The files "Save for offline" stores for a browser that runs `ort`. */
+export function filesToSave(manifest: BuildManifest, ort: OrtBuild): ManifestFile[] {
+  return manifest.files.filter((f) => !f.ort || f.ort === ort);
 }
 
-/** Fill this version's cache. Rejects (and the install fails) if any file cannot be fetched. */
-export async function precache(caches: CacheStorage, scope: string, manifest: BuildManifest): Promise<void> {
+export interface SaveSize {
+  files: number;
+  bytes: number;
+}
+
+/** What saving costs, per onnxruntime build (computed from the build's own byte counts). */
+export function saveSizes(manifest: BuildManifest): Record<OrtBuild, SaveSize> {
+  const size = (ort: OrtBuild): SaveSize => {
+    const files = filesToSave(manifest, ort);
+    return { files: files.length, bytes: files.reduce((s, f) => s + f.bytes, 0) };
+  };
+  return { wasm: size('wasm'), webgpu: size('webgpu') };
+}
+
+export interface SaveProgress {
+  /** Files of the save present in the cache so far (including those already kept before). */
+  done: number;
+  total: number;
+  /** The same in bytes, as the manifest counts them. */
+  doneBytes: number;
+  totalBytes: number;
+}
+
+/**
+ * Save the whole site for offline use: every file for a browser that runs `ort`, skipping those
+ * already kept. Rejects (and writes no marker) if a file cannot be fetched; what was stored so
+ * far stays, so pressing the button again continues where it stopped.
+ */
+export async function saveAll(
+  caches: CacheStorage,
+  scope: string,
+  manifest: BuildManifest,
+  ort: OrtBuild,
+  fetchFn: (r: Request) => Promise<Response>,
+  onProgress: (p: SaveProgress) => void = () => undefined,
+  parallel = 4,
+): Promise<void> {
   const cache = await caches.open(cacheName(scope, manifest.version));
-  // 'reload' skips the HTTP cache: pages are not content-hashed and must be this build's.
-  await cache.addAll(precacheUrls(scope, manifest).map((u) => new Request(u, { cache: 'reload' })));
+  const files = filesToSave(manifest, ort);
+  const p: SaveProgress = { done: 0, total: files.length, doneBytes: 0, totalBytes: files.reduce((s, f) => s + f.bytes, 0) };
+  const queue = [...files];
+  const worker = async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) {
+      const url = new URL(f.url, scope).href;
+      if (!(await cache.match(url))) {
+        // 'no-cache' revalidates with the server: pages are not content-hashed and must be this build's.
+        const res = await fetchFn(new Request(url, { cache: 'no-cache' }));
+        if (!res.ok) throw new Error(`${f.url || '/'}: HTTP ${res.status}`);
+        await cache.put(url, res);
+      }
+      p.done += 1;
+      p.doneBytes += f.bytes;
+      onProgress({ ...p });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  await cache.put(new URL(SAVED_MARKER, scope).href, new Response(JSON.stringify({ ort }), { headers: { 'Content-Type': 'application/json' } }));
+}
+
+/** The onnxruntime build the reader saved the site for, in the cache of `version` (null: never saved). */
+export async function savedFor(caches: CacheStorage, scope: string, version: string): Promise<OrtBuild | null> {
+  const cache = await caches.open(cacheName(scope, version));
+  const marker = await cache.match(new URL(SAVED_MARKER, scope).href);
+  if (!marker) return null;
+  const { ort } = (await marker.json()) as { ort?: string };
+  return ORT_BUILDS.includes(ort as OrtBuild) ? (ort as OrtBuild) : null;
+}
+
+/**
+ * The build a new worker installs: if the reader saved another version of this site for offline
+ * use, save this one too (for the same onnxruntime build) before it replaces the old; otherwise
+ * nothing is fetched.
+ */
+export async function install(caches: CacheStorage, scope: string, manifest: BuildManifest, fetchFn: (r: Request) => Promise<Response>): Promise<void> {
+  const mine = cacheName(scope, manifest.version);
+  for (const name of await caches.keys()) {
+    if (!ownedByScope(name, scope) || name === mine) continue;
+    const ort = await savedFor(caches, scope, name.slice(name.lastIndexOf(' ') + 1));
+    if (ort) return saveAll(caches, scope, manifest, ort, fetchFn);
+  }
 }
 
 /** Delete caches of earlier (or later) builds of this site; returns the names deleted. */
@@ -52,17 +162,27 @@ export async function deleteOtherVersions(caches: CacheStorage, scope: string, v
 
 export interface OfflineStatus {
   version: string;
-  /** Precached files missing from the cache (0: every page and demo works offline). */
+  /** What "Save for offline" would store, per onnxruntime build. */
+  size: Record<OrtBuild, SaveSize>;
+  /** The build the reader saved the site for, or null if they never asked. */
+  saved: OrtBuild | null;
+  /** Files of the saved set missing from the cache (browsers may evict storage); 0 when not saved. */
   missing: number;
-  total: number;
+  /** The onnxruntime builds whose .wasm this cache holds: those this browser has run. */
+  used: OrtBuild[];
 }
 
-/** Whether the cache still holds every file (browsers may evict storage). */
 export async function offlineStatus(caches: CacheStorage, scope: string, manifest: BuildManifest): Promise<OfflineStatus> {
   const cache = await caches.open(cacheName(scope, manifest.version));
-  const urls = precacheUrls(scope, manifest);
-  const present = await Promise.all(urls.map((u) => cache.match(u)));
-  return { version: manifest.version, missing: present.filter((r) => !r).length, total: urls.length };
+  const has = async (f: ManifestFile) => !!(await cache.match(new URL(f.url, scope).href));
+  const saved = await savedFor(caches, scope, manifest.version);
+  const present = saved ? await Promise.all(filesToSave(manifest, saved).map(has)) : [];
+  const used: OrtBuild[] = [];
+  for (const ort of ORT_BUILDS) {
+    const wasm = manifest.files.filter((f) => f.ort === ort && f.url.endsWith('.wasm'));
+    if (wasm.length && (await Promise.all(wasm.map(has))).some(Boolean)) used.push(ort);
+  }
+  return { version: manifest.version, size: saveSizes(manifest), saved, missing: present.filter((x) => !x).length, used };
 }
 
 export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
@@ -82,13 +202,13 @@ export function withIsolationHeaders(response: Response): Response {
 
 export interface FetchContext {
   caches: CacheStorage;
-  fetch: typeof fetch;
+  fetch: (r: Request) => Promise<Response>;
   scope: string;
   manifest: BuildManifest;
 }
 
 /** The key a request is cached and matched under: navigations ignore the query (demo settings live there). */
-function cacheKey(request: Request): string {
+export function cacheKey(request: Request): string {
   if (request.mode !== 'navigate') return request.url;
   const u = new URL(request.url);
   u.search = '';
@@ -101,6 +221,14 @@ export function handles(request: Request, scope: string): boolean {
   return request.method === 'GET' && request.url.startsWith(scope) && !request.headers.has('range');
 }
 
+/**
+ * The header on the worker's answer to a file that is neither cached nor reachable: the page's
+ * code can tell "offline and not saved" from a server error (demos/experiments/language-model.ts
+ * says so in words for chapter 8's model and texts).
+ */
+export const OFFLINE_HEADER = 'X-Offline';
+export const OFFLINE_NOT_SAVED = 'not-saved';
+
 export async function respond(request: Request, ctx: FetchContext): Promise<Response> {
   const name = cacheName(ctx.scope, ctx.manifest.version);
   const cache = await ctx.caches.open(name);
@@ -109,20 +237,57 @@ export async function respond(request: Request, ctx: FetchContext): Promise<Resp
   if (cached) return withIsolationHeaders(cached);
   try {
     const response = await ctx.fetch(request);
-    // Not precached (e.g. the search index, written after the manifest): keep a copy for offline use.
-    // (Only same-origin requests in scope reach here, so an ok response is never opaque.)
+    // Used by the reader: keep a copy for offline use. (Only same-origin requests in scope reach
+    // here, so an ok response is never opaque.)
     if (response.ok) await cache.put(key, response.clone());
     return withIsolationHeaders(response);
   } catch (e) {
-    // Offline and not cached: a navigation to a page never seen; say so in words.
-    if (request.mode === 'navigate') {
-      return withIsolationHeaders(
-        new Response('<!doctype html><meta charset="utf-8"><title>Offline</title><p>You are offline and this page was not saved for offline use.</p>', {
+    if (request.signal?.aborted) throw e;
+    // Offline and not cached: say so, as a page for a navigation, as a 503 with OFFLINE_HEADER
+    // for a file (a thrown fetch would only say "Failed to fetch").
+    const page = request.mode === 'navigate';
+    return withIsolationHeaders(
+      new Response(
+        page
+          ? '<!doctype html><meta charset="utf-8"><title>Offline</title><p>You are offline and this page was not saved for offline use.</p>'
+          : `You are offline and ${new URL(request.url).pathname} was not saved for offline use.`,
+        {
           status: 503,
-          headers: { 'Content-Type': 'text/html; charset=utf-8' },
-        }),
-      );
-    }
-    throw e;
+          statusText: 'Offline, not saved',
+          headers: { 'Content-Type': page ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', [OFFLINE_HEADER]: OFFLINE_NOT_SAVED },
+        },
+      ),
+    );
   }
+}
+
+/**
+ * Keep what a page already loaded before this worker controlled it (the page itself, its CSS
+ * and scripts): the URLs come from the page (register.ts), only those in scope and not yet kept
+ * are fetched, and a failure is skipped (the file is kept the next time it is fetched).
+ */
+export async function keep(caches: CacheStorage, scope: string, manifest: BuildManifest, urls: string[], fetchFn: (r: Request) => Promise<Response>): Promise<number> {
+  const cache = await caches.open(cacheName(scope, manifest.version));
+  let kept = 0;
+  for (const raw of new Set(urls)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      continue;
+    }
+    if (!url.href.startsWith(scope) || url.pathname.endsWith(`/${SAVED_MARKER}`)) continue;
+    url.hash = '';
+    if (await cache.match(url.href)) continue;
+    try {
+      const res = await fetchFn(new Request(url.href));
+      if (res.ok) {
+        await cache.put(url.href, res);
+        kept += 1;
+      }
+    } catch {
+      /* offline or gone: kept the next time the page fetches it */
+    }
+  }
+  return kept;
 }

@@ -21,7 +21,13 @@ async function run(backend: 'webgpu' | 'wasm') {
   const f = await e.forward(model, { x, y: tokens.slice(1, 17), batch: 2, context: 8 }, initAdapter(c, spec, 3));
   const r = await trainLanguageModel(e, { model, tokens, mode: spec, lr: 1e-2, steps: 6, batch: 2, context: 8, stepsPerRun: 3, seed: 5 });
   const full = await trainLanguageModel(e, { model, tokens, mode: 'full', lr: 1e-3, steps: 4, batch: 2, context: 8, stepsPerRun: 2, seed: 5 });
-  return { backend: e.backend, loss: f.loss, logits0: Array.from(f.logits.slice(0, 4)), losses: Array.from(r.losses), b0: Array.from(r.adapter!.modules[0]!.b.data.slice(0, 4)), full: Array.from(full.losses) };
+  // Issue 18's variants: DoRA (detached norm) with a rank and an alpha pattern, gaussian init and LoRA+.
+  const dora = { ...spec, useDora: true, init: 'gaussian' as const, rankPattern: { v_proj: 1 }, alphaPattern: { down_proj: 3 } };
+  const d = await trainLanguageModel(e, { model, tokens, mode: dora, adapter: initAdapter(c, dora, 4, model.weights), loraplusRatio: 4, lr: 1e-2, steps: 6, batch: 2, context: 8, stepsPerRun: 3, seed: 5 });
+  return {
+    backend: e.backend, loss: f.loss, logits0: Array.from(f.logits.slice(0, 4)), losses: Array.from(r.losses), b0: Array.from(r.adapter!.modules[0]!.b.data.slice(0, 4)), full: Array.from(full.losses),
+    dora: [...Array.from(d.losses), ...Array.from(d.adapter!.modules[1]!.magnitude!.data.slice(0, 4))],
+  };
 }
 (async () => {
   const out: Record<string, unknown> = {};

@@ -1,6 +1,6 @@
 // The LM engine on WebGPU in headless Chromium (SwiftShader: correctness, not speed) against WASM:
 // forward with LoRA, six LoRA steps in two runs of three (GPU-resident state fed back) and four
-// full fine-tuning steps, on a tiny random config. Exit 1 when the backends disagree by > 1e-4.
+// full fine-tuning steps, and six DoRA + patterns + LoRA+ steps, on a tiny random config. Exit 1 when the backends disagree by > 1e-4.
 //   node scripts/lm/webgpu-check/run.mjs [port]
 import http from 'node:http';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ try {
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.waitForFunction(() => window.RESULT, null, { timeout: 240000 });
   const r = await page.evaluate(() => window.RESULT);
-  const flat = (o) => [o.loss, ...o.logits0, ...o.losses, ...o.b0, ...o.full];
+  const flat = (o) => [o.loss, ...o.logits0, ...o.losses, ...o.b0, ...o.full, ...o.dora];
   if (r.wasm.error || r.webgpu.error) throw new Error(JSON.stringify(r));
   const a = flat(r.wasm);
   const b = flat(r.webgpu);

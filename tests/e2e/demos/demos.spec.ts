@@ -43,7 +43,7 @@ test.describe('each demo runs live and shows its numbers', () => {
       await page.goto(backend === 'wasm' ? demoUrl(demo, {}, 'wasm') : demoUrl(demo, SMALL[demo], 'webgpu'));
       const s = await live(page, demo);
       await done(s);
-      if (demo !== 'savings') await expect(s.locator('[data-badge]')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'WASM');
+      if (demo !== 'savings') await expect(s.locator('[data-badge]')).toHaveText(backend === 'webgpu' ? 'your GPU (WebGPU)' : 'your CPU (WebAssembly)');
       await expect(s.locator('[data-status]')).toContainText('Done on');
       if (demo !== 'savings') expect(await s.locator('[data-panels] svg').count()).toBeGreaterThan(0);
       const text = await printout(s);

@@ -39,7 +39,7 @@ test('language model: waits for Run, then trains live to done and offers the PEF
   await s.locator('[data-action="run"]').click();
   await expect(s).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
   expect(models.some((u) => u.endsWith('/models/austen-char-llama/model.safetensors'))).toBe(true);
-  await expect(s.locator('[data-badge]')).toHaveText(backend === 'webgpu' ? 'WebGPU' : 'WASM');
+  await expect(s.locator('[data-badge]')).toHaveText(backend === 'webgpu' ? 'your GPU (WebGPU)' : 'your CPU (WebAssembly)');
   const out = (await s.locator('[data-printout]').textContent()) ?? '';
   expect(out).toContain(`step ${small.steps} of ${small.steps}`);
   expect(out).toMatch(/tokens\/s on (WebGPU|WebAssembly)/);

@@ -251,22 +251,7 @@ test('#11 switching the task brings its own prompt; a prompt the reader wrote st
   await expect(field(s, 'prompt')).toHaveValue('WAR, n. ');
 });
 
-test('#12 offline before chapter 8 ever ran: says the model is not saved offline', async ({ page, context }) => {
-  // Offline with the site's code cached but not the model (the service worker keeps the model
-  // and texts only once they have loaded): their requests get no answer at all.
-  const cut = (r: { abort(code: string): Promise<void> }) => r.abort('internetdisconnected');
-  await context.route(/\/(models|corpora)\//, cut);
-  await page.goto(url(TINY));
-  const s = await live(page);
-  await s.locator('[data-action="run"]').click();
-  await expect(s).toHaveAttribute('data-state', 'error', { timeout: 60_000 });
-  await expect(s.locator('[data-error]')).toContainText(/Could not load .*models\/austen-char-llama\/|Could not load .*corpora\//);
-  await expect(s.locator('[data-error]')).toContainText('chapter 8’s model is not saved for offline reading yet');
-  await expect(s.locator('[data-error]')).not.toContainText('Failed to fetch');
-  await expect(s.locator('[data-action="run"]')).toBeEnabled();
-  await context.unroute(/\/(models|corpora)\//, cut);
-  await runToDone(s); // and it runs once the files can be had
-});
+// #12 (offline before chapter 8 ever ran) is tests/e2e/site/offline.spec.ts's: the service worker's side answers it.
 
 test('#13 the engine keeps a bounded number of sessions, whatever ranks are run', async ({ page }) => {
   test.setTimeout(240_000);

@@ -274,12 +274,12 @@ test.describe('#9 Auto and a software WebGPU adapter', () => {
     await page.goto(demoUrl('implementation', SMALL.implementation));
     let s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-badge]')).toHaveText('WASM');
+    await expect(s.locator('[data-badge]')).toHaveText('your CPU (WebAssembly)');
     await expect(s.locator('[data-badge-why]')).toContainText('software fallback');
     await page.goto(demoUrl('implementation', SMALL.implementation, 'webgpu'));
     s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-badge]')).toHaveText('WebGPU');
+    await expect(s.locator('[data-badge]')).toHaveText('your GPU (WebGPU)');
   });
 });
 
@@ -303,12 +303,12 @@ test.describe('#10 small ones', () => {
     await expect(s.locator('[data-error]')).toContainText('smaller α');
   });
 
-  test('an invalid ?backend= says so and Auto is used', async ({ page }, info) => {
+  test('an invalid ?backend= says so and the best available is used', async ({ page }, info) => {
     wasmOnly(info);
     await page.goto(`${demoUrl('implementation')}?backend=cuda`);
     const s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-error]')).toContainText('“cuda” is not one of Auto, WebGPU, WASM');
+    await expect(s.locator('[data-error]')).toContainText('backend “cuda” is not one of auto (Best available), webgpu (GPU (WebGPU)), wasm (CPU (WebAssembly))');
     await expect(s.locator('select[data-backend]')).toHaveValue('auto');
     expect(new URL(page.url()).searchParams.get('backend')).toBeNull();
   });

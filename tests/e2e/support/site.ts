@@ -21,6 +21,8 @@ export interface ChapterSource {
   title: string;
   description: string;
   order: number;
+  /** `closing: true`: read after every numbered chapter, listed without a number (the summary). */
+  closing: boolean;
   slug: string;
   /** `$$…$$` blocks in the source (outside code fences). */
   displayEquations: number;
@@ -100,6 +102,7 @@ export function readChapters(): ChapterSource[] {
         title: frontmatterField(fm, 'title') ?? '',
         description: frontmatterField(fm, 'description') ?? '',
         order,
+        closing: frontmatterField(fm, 'closing') === 'true',
         slug: frontmatterField(fm, 'slug') ?? '',
         displayEquations: counts.display,
         numberedEquations: counts.numbered,
@@ -107,7 +110,7 @@ export function readChapters(): ChapterSource[] {
         demos: [...body.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').matchAll(/<Demo\b[^>]*?\bid="([^"]+)"/g)].map((m) => m[1]!),
       };
     })
-    .sort((a, b) => a.order - b.order);
+    .sort((a, b) => Number(a.closing) - Number(b.closing) || a.order - b.order);
 }
 
 /** The /embed/<demo>/ page of every demo placed in a chapter. */

@@ -1,0 +1,214 @@
+/**
+ * The two float64 factorisations the inspector needs, on column-major `Float64Array`s (column j
+ * of an m×n matrix is `data[j·m … j·m + m)`), so every inner loop walks contiguous memory:
+ *
+ * - `householderQR`: thin QR, X = Q·R with Q m×k orthonormal and R k×n upper triangular,
+ *   k = min(m, n). Householder reflections keep Q orthogonal to rounding (Gram–Schmidt would not).
+ * - `jacobiSvd`: one-sided Jacobi (Hestenes), G = U·Σ·Vᵀ. It orthogonalises G's columns by plane
+ *   rotations applied on the right, so it computes small singular values to high *relative*
+ *   accuracy; at the r×r sizes of a LoRA core (r ≤ a few hundred) its O(r³) per sweep is cheap.
+ */
+
+/** A column-major float64 matrix. */
+export interface ColMatrix {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+}
+
+export interface ThinQR {
+  /** m×k, orthonormal columns. */
+  q: ColMatrix;
+  /** k×n, upper triangular (entries below the diagonal are 0). */
+  r: ColMatrix;
+}
+
+/** Thin Householder QR of an m×n column-major matrix (not modified). */
+export function householderQR(x: ColMatrix): ThinQR {
+  const { rows: m, cols: n } = x;
+  const k = Math.min(m, n);
+  const a = Float64Array.from(x.data);
+  // Reflector j is H_j = I − β_j v_j v_jᵀ, v_j zero above row j; only rows j … m−1 are stored.
+  const vs: Float64Array[] = [];
+  const betas = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const col = j * m;
+    let norm2 = 0;
+    for (let i = j; i < m; i++) norm2 += a[col + i]! * a[col + i]!;
+    const norm = Math.sqrt(norm2);
+    const x0 = a[col + j]!;
+    // α = −sign(x₀)·‖x‖ so that v₀ = x₀ − α never cancels.
+    const alpha = x0 >= 0 ? -norm : norm;
+    const v = new Float64Array(m - j);
+    for (let i = j; i < m; i++) v[i - j] = a[col + i]!;
+    v[0] = x0 - alpha;
+    let vv = 0;
+    for (let i = 0; i < v.length; i++) vv += v[i]! * v[i]!;
+    vs.push(v);
+    if (vv === 0) {
+      betas[j] = 0; // the column is already zero below the diagonal: H_j = I
+      continue;
+    }
+    const beta = 2 / vv;
+    betas[j] = beta;
+    // Column j becomes (α, 0, …, 0); the columns right of it get H_j·a_c = a_c − β (vᵀa_c) v.
+    a[col + j] = alpha;
+    for (let i = j + 1; i < m; i++) a[col + i] = 0;
+    for (let c = j + 1; c < n; c++) {
+      const cc = c * m + j;
+      let w = 0;
+      for (let i = 0; i < v.length; i++) w += v[i]! * a[cc + i]!;
+      w *= beta;
+      if (w !== 0) for (let i = 0; i < v.length; i++) a[cc + i] = a[cc + i]! - w * v[i]!;
+    }
+  }
+  const r = new Float64Array(k * n);
+  for (let c = 0; c < n; c++) for (let i = 0; i <= Math.min(c, k - 1); i++) r[c * k + i] = a[c * m + i]!;
+  // Q = H_0 H_1 … H_{k−1} [I_k; 0], applied right to left; H_j leaves rows < j alone, and
+  // columns < j of the partial product are still unit vectors there, so only columns ≥ j change.
+  const q = new Float64Array(m * k);
+  for (let c = 0; c < k; c++) q[c * m + c] = 1;
+  for (let j = k - 1; j >= 0; j--) {
+    const beta = betas[j]!;
+    if (beta === 0) continue;
+    const v = vs[j]!;
+    for (let c = j; c < k; c++) {
+      const cc = c * m + j;
+      let w = 0;
+      for (let i = 0; i < v.length; i++) w += v[i]! * q[cc + i]!;
+      w *= beta;
+      if (w !== 0) for (let i = 0; i < v.length; i++) q[cc + i] = q[cc + i]! - w * v[i]!;
+    }
+  }
+  return { q: { rows: m, cols: k, data: q }, r: { rows: k, cols: n, data: r } };
+}
+
+export interface JacobiSvd {
+  /** min(m, n) singular values, descending. */
+  s: Float64Array;
+  /** n×n: right singular vectors as columns, in the order of `s`. */
+  v: ColMatrix;
+  /** m×n: left singular vectors as columns (a zero column where σ = 0). */
+  u: ColMatrix;
+}
+
+/** Largest number of sweeps: Jacobi converges quadratically, 6–10 sweeps are typical. */
+const MAX_SWEEPS = 60;
+
+/**
+ * Singular values and right singular vectors of an m×n column-major matrix with m ≥ n (a wide
+ * one is the caller's to transpose). Each rotation zeroes the inner product of two columns
+ * g_p, g_q of G·V; when all pairs satisfy |g_pᵀg_q| ≤ ε‖g_p‖‖g_q‖ the columns are orthogonal,
+ * σ_j = ‖g_j‖ and V holds the accumulated rotations.
+ */
+export function jacobiSvd(g: ColMatrix): JacobiSvd {
+  const { rows: m, cols: n } = g;
+  if (m < n) throw new Error(`jacobiSvd needs rows ≥ columns, got ${m}×${n}.`);
+  const u = Float64Array.from(g.data);
+  const v = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) v[j * n + j] = 1;
+  const eps = 2.220446049250313e-16;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const up = p * m;
+        const uq = q * m;
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let i = 0; i < m; i++) {
+          const x = u[up + i]!;
+          const y = u[uq + i]!;
+          alpha += x * x;
+          beta += y * y;
+          gamma += x * y;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= eps * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        // The rotation that diagonalises [[α, γ], [γ, β]]: ζ = (β − α)/(2γ), t = tan θ the
+        // smaller root of t² + 2ζt − 1 = 0.
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        for (let i = 0; i < m; i++) {
+          const x = u[up + i]!;
+          const y = u[uq + i]!;
+          u[up + i] = c * x - s * y;
+          u[uq + i] = s * x + c * y;
+        }
+        const vp = p * n;
+        const vq = q * n;
+        for (let i = 0; i < n; i++) {
+          const x = v[vp + i]!;
+          const y = v[vq + i]!;
+          v[vp + i] = c * x - s * y;
+          v[vq + i] = s * x + c * y;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  const norms = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let ss = 0;
+    for (let i = 0; i < m; i++) ss += u[j * m + i]! * u[j * m + i]!;
+    norms[j] = Math.sqrt(ss);
+  }
+  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => norms[b]! - norms[a]!);
+  const s = new Float64Array(n);
+  const vs = new Float64Array(n * n);
+  const us = new Float64Array(m * n);
+  order.forEach((j, k) => {
+    s[k] = norms[j]!;
+    vs.set(v.subarray(j * n, j * n + n), k * n);
+    // u_k = (G·V)_j / σ_k: the rotated column, normalised.
+    if (norms[j]! > 0) for (let i = 0; i < m; i++) us[k * m + i] = u[j * m + i]! / norms[j]!;
+  });
+  return { s, v: { rows: n, cols: n, data: vs }, u: { rows: m, cols: n, data: us } };
+}
+
+/** C = X·Y for column-major X (m×k) and Y (k×n). */
+export function matmul(x: ColMatrix, y: ColMatrix): ColMatrix {
+  if (x.cols !== y.rows) throw new Error(`matmul: ${x.rows}×${x.cols} · ${y.rows}×${y.cols}.`);
+  const { rows: m, cols: k } = x;
+  const n = y.cols;
+  const c = new Float64Array(m * n);
+  for (let j = 0; j < n; j++) {
+    for (let l = 0; l < k; l++) {
+      const ylj = y.data[j * k + l]!;
+      if (ylj === 0) continue;
+      const xl = l * m;
+      const cj = j * m;
+      for (let i = 0; i < m; i++) c[cj + i] = c[cj + i]! + x.data[xl + i]! * ylj;
+    }
+  }
+  return { rows: m, cols: n, data: c };
+}
+
+/** C = Xᵀ·Y for column-major X (m×k) and Y (m×n): k×n, each entry a dot product of columns. */
+export function matmulTN(x: ColMatrix, y: ColMatrix): ColMatrix {
+  if (x.rows !== y.rows) throw new Error(`matmulTN: (${x.rows}×${x.cols})ᵀ · ${y.rows}×${y.cols}.`);
+  const m = x.rows;
+  const k = x.cols;
+  const n = y.cols;
+  const c = new Float64Array(k * n);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      const xi = i * m;
+      const yj = j * m;
+      for (let t = 0; t < m; t++) s += x.data[xi + t]! * y.data[yj + t]!;
+      c[j * k + i] = s;
+    }
+  }
+  return { rows: k, cols: n, data: c };
+}
+
+/** The transpose, still column-major. */
+export function transpose(x: ColMatrix): ColMatrix {
+  const out = new Float64Array(x.rows * x.cols);
+  for (let j = 0; j < x.cols; j++) for (let i = 0; i < x.rows; i++) out[i * x.cols + j] = x.data[j * x.rows + i]!;
+  return { rows: x.cols, cols: x.rows, data: out };
+}
