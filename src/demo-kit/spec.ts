@@ -71,12 +71,6 @@ export interface DemoDeclaration<E extends ExperimentName, P extends Params> {
    * whether a run is in progress.
    */
   inactive?(v: Values<P>, shown: { result: ResultOf<E> | undefined; running: boolean }): Inactive<P>;
-  /**
-   * How long a run with these values should take, in words ("about 40 s of training at …"),
-   * said before the reader presses Run: computed from the speed of the finished result on
-   * screen (`shown`: the build's run or the last live one; undefined for a run that stopped).
-   */
-  estimate?(v: Values<P>, shown: { result: ResultOf<E>; isBuild: boolean } | undefined): string | undefined;
   /** Run / Cancel / Reset buttons (training demos); otherwise it reruns as the reader edits. */
   runButtons: boolean;
   /**

@@ -42,12 +42,11 @@ export function markShown(island: Island): void {
   else delete slot.dataset.edited;
   if (state.blocked || runner.running) return; // the refusal (or the run) has the status
   if (edited) {
-    const estimate = estimateOf(island);
-    const how = estimate ? ` (${estimate})` : '';
+    // How long the run should take is said under Run (components/demo/estimate.ts).
     status.set(
       state.shown.isBuild && !slot.dataset.state
-        ? `Showing a run computed when the site was built, with ${defaultsName(spec).whose} settings. Press Run to train with these${how}.`
-        : `Settings changed: press Run to use them${how}. The chart still shows the previous settings.`,
+        ? `Showing a run computed when the site was built, with ${defaultsName(spec).whose} settings. Press Run to train with these.`
+        : 'Settings changed: press Run to use them. The chart still shows the previous settings.',
     );
   } else status.set(state.settledStatus);
 }
@@ -85,8 +84,3 @@ export function markBusy(island: Island, on: boolean): void {
   markInactive(island);
 }
 
-/** The spec's time estimate for the controls' values, from the speed of the finished result on screen. */
-export function estimateOf({ spec, state }: Island): string | undefined {
-  const shown = state.shown.partial ? undefined : { result: state.shown.result as never, isBuild: state.shown.isBuild };
-  return spec.estimate?.(state.values, shown);
-}

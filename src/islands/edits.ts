@@ -52,6 +52,8 @@ export function applyPreset(island: Island, id: string | undefined): void {
   controls.show(state.values);
   markPresets(island);
   writeUrl(island);
+  // Setting a control's value fires no event: tell what reads the controls (the time estimate under Run).
+  island.slot.dispatchEvent(new Event('change'));
   if (runner.running) startRun(island);
   else if (!spec.runButtons) scheduleRun(island);
   else markShown(island);

@@ -14,7 +14,7 @@ import { defaultsName, type AnySpec } from '../demo-kit/spec';
 import { defaults, readBackendChoice, readState } from '../demo-kit/url-state';
 import { actionsFor } from './actions';
 import { bindControls } from './controls';
-import { estimateOf, markPresets, markShown, setShownStatus } from './display';
+import { markPresets, markShown, setShownStatus } from './display';
 import { demoElements } from './dom';
 import { setupDownloads } from './downloads';
 import { applyPreset, commitEdit, resetToNotebook, switchBackend } from './edits';
@@ -119,8 +119,7 @@ function goLive(island: Island, linkErrors: Record<string, string>, backendMessa
   slot.dataset.island = 'ready';
   if (spec.autoRun ?? true) startRun(island);
   else {
-    const estimate = estimateOf(island);
-    setShownStatus(island, `Showing a run computed when the site was built. Press Run to train in this page${estimate ? ` (${estimate})` : ''}.`);
+    setShownStatus(island, 'Showing a run computed when the site was built. Press Run to train in this page.');
     markShown(island);
   }
   if (backendMessage && usesEngine) status.error(backendMessage);

@@ -2,7 +2,6 @@
 // three matrices, and the figure draws an empty, a partial and the committed frame.
 import { describe, expect, it } from 'vitest';
 import { languageModelBuildResult, emptyFrame, LANGUAGE_MODEL_FILES, LM_DEFAULTS } from '../../demos/index';
-import MODEL_CONFIG from '../../public/models/austen-char-llama/config.json';
 import { xmlProblem } from '../charts/well-formed';
 import { wrapText } from '../charts/language-model';
 import { parseParam, readState, writeState } from '../demo-kit/url-state';
@@ -84,16 +83,6 @@ describe('the language-model spec', () => {
     const sw = { tasks: ['devil', 'sotu'], rows: [{ adapter: 'base', steps: 0, valLoss: [2, 2], sample: 'a' }, { adapter: 'devil', steps: 10, valLoss: [1.9, 2.1], sample: 'b' }, { adapter: 'sotu', steps: 10, valLoss: [2.1, 1.9], sample: 'c' }] };
     expect(opts({ ...r, frame: { ...r.frame, switching: sw } }).values).toEqual([]);
     expect(opts({ ...r, frame: { ...r.frame, switching: sw } }, true).values).toEqual(['base', 'devil', 'sotu']);
-  });
-
-  it('says before a run how long its training should take, from the shown run’s speed', async () => {
-    const r = await languageModelBuildResult();
-    const v = defaults(spec.params);
-    const said = spec.estimate!(v, { result: r, isBuild: true })!;
-    const secs = (v.steps * v.batch * MODEL_CONFIG.max_position_embeddings) / r.frame.tokensPerSecond;
-    expect(said).toContain(`about ${Math.round(secs)} s of training`);
-    expect(spec.estimate!({ ...v, steps: 30 }, { result: r, isBuild: false })).toContain(`about ${Math.round(secs / 10)} s`);
-    expect(LANGUAGE_MODEL_FILES.modelDir).toBe('models/austen-char-llama'); // the config the spec imports
   });
 
   it('refreshes samples about three times a run, every 100 steps for the default 300', () => {

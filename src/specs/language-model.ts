@@ -24,9 +24,6 @@ import type { DownloadSource } from '../demo-kit/downloads';
 import type { View } from '../demo-kit/view';
 import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine, view } from '../demo-kit/params';
 import { defineDemo, type Inactive, type Values } from '../demo-kit/spec';
-// The base model's own config (its context length sets the characters per training window);
-// language-model.test.ts checks this is the folder LANGUAGE_MODEL_FILES names.
-import MODEL_CONFIG from '../../public/models/austen-char-llama/config.json';
 
 /** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
 type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
@@ -178,20 +175,6 @@ function inactive(v: LmValues, shown: { result: LanguageModelResult | undefined;
   return { controls, options: { adapter: options } };
 }
 
-/**
- * How long the training should take: steps × batch × context characters at the tokens/s of the
- * run on screen (the build's, until this page has run one). Loading and sampling come on top.
- */
-function estimate(v: LmValues, shown: { result: LanguageModelResult; isBuild: boolean } | undefined): string | undefined {
-  const tps = shown?.result.frame.tokensPerSecond ?? 0;
-  if (!(tps > 0)) return undefined;
-  const context = MODEL_CONFIG.max_position_embeddings;
-  const secs = (v.steps * v.batch * context) / tps;
-  const when = shown!.isBuild ? 'the run computed when the site was built' : 'your last run';
-  const took = secs < 1 ? 'under a second' : secs < 90 ? `about ${Math.round(secs)} s` : `about ${Math.round(secs / 60)} min`;
-  return `${took} of training at the ${Math.round(tps).toLocaleString('en')} tokens/s of ${when}, plus the samples`;
-}
-
 function liveLabel(p: LanguageModelProgress): string {
   if (p.phase === 'loading') return p.total > 0 ? `Loading the model and texts: ${MB(p.loaded)} of ${MB(p.total)} MB` : 'Loading the model and texts…';
   if (p.phase === 'preparing') return 'Continuing the prompt with the base model…';
@@ -256,7 +239,6 @@ export const spec = defineDemo({
     return next;
   },
   inactive,
-  estimate,
   settings: (v): Partial<LanguageModelSettings> => ({
     task: v.task,
     method: v.method,
