@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { householderQR, jacobiSvd, matmul, matmulTN, type ColMatrix } from './linalg';
+import { householderQR, jacobiSvd, matmul, matmulTN, type ColMatrix } from '../linalg64';
 import { effectiveRank, loraSpectrum, subspaceSimilarity, subspaceSimilarityGrid } from './spectrum';
 
 /** A small deterministic generator (mulberry32) for standard-normal-ish entries. */

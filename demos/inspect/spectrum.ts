@@ -10,7 +10,7 @@
  * and Q_A V its right singular vectors: O((out + in)·r²) work and memory instead of O(out·in·r).
  * ‖ΔW‖_F = ‖C‖_F = √Σσ².
  */
-import { householderQR, jacobiSvd, matmul, transpose, type ColMatrix } from './linalg';
+import { householderQR, jacobiSvd, matmul, transpose, type ColMatrix } from '../linalg64';
 
 /** A row-major matrix as safetensors stores it (float32 after decoding; float64 is fine too). */
 export interface RowMatrix {

@@ -13,7 +13,7 @@ export {
 export {
   baseWeightBytes, exportAdapter, pissaInit, prepareVariant, quantizeBase, trainVariant, variantFacts, type LoraVariant, type PreparedVariant, type VariantFacts, type VariantTrainResult,
 } from './variants/prepare';
-export { svd64, type Svd64 } from './variants/svd64';
+export { svd64, type Svd64 } from '../linalg64';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
 export { MAX_NEW_TOKENS, continuePrompt, type SampleOptions } from './sample';
 export { BREAKDOWN_STEPS, adapterGradients, breakdownOf, sampleBatch, trainLanguageModel, validateSpec, type LmTrainOptions, type LmTrainResult } from './train';

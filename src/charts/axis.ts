@@ -3,9 +3,8 @@
  * axis label. No d3-axis/d3-selection, so it runs without a DOM.
  */
 import { extent, format, precisionFixed, scaleLinear, scaleLog, type ScaleLinear, type ScaleLogarithmic } from 'd3';
-import { el, num, text } from './svg';
+import { el, num, text, textWidth } from './svg';
 import { MAX_TEXT_SCALE, TEXT_SIZES } from './frame';
-import { textWidth } from './reference-line';
 
 export type Scale = ScaleLinear<number, number> | ScaleLogarithmic<number, number>;
 

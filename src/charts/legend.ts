@@ -3,9 +3,8 @@
  * live or move with the controls never hide under it.
  */
 import type { Plot } from './axis';
-import { textWidth } from './reference-line';
 import { MAX_TEXT_SCALE, TEXT_SIZES } from './frame';
-import { el, num, text } from './svg';
+import { el, num, text, textWidth } from './svg';
 import { seriesDash } from './theme';
 import { markerSymbol } from './marker';
 

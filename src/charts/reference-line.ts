@@ -2,7 +2,7 @@
  * Reference lines with a label at the line: "true rank = 4", "99 %", "full FT (1024 params)".
  */
 import type { Plot, Scale } from './axis';
-import { el, num, text } from './svg';
+import { el, num, text, textWidth } from './svg';
 
 export interface RefLine {
   /** 'x': a vertical line at x = value; 'y': a horizontal line at y = value. */
@@ -12,9 +12,6 @@ export interface RefLine {
   /** Grey instead of the accent colour, for context lines (99 %, full FT). */
   soft?: boolean;
 }
-
-/** A rough text width in viewBox units for the 11.5–12 px chart font (for layout only). */
-export const textWidth = (s: string, px = 13): number => [...s].length * px * 0.56;
 
 export interface DrawnRef {
   markup: string;

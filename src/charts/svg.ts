@@ -88,3 +88,6 @@ export function chartId(...parts: string[]): string {
     .slice(0, 24);
   return `chart-${slug || 'x'}-${(h >>> 0).toString(36)}`;
 }
+
+/** A rough text width in viewBox units for the 11.5–12 px chart font (for layout only). */
+export const textWidth = (s: string, px = 13): number => [...s].length * px * 0.56;

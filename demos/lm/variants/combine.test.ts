@@ -14,7 +14,7 @@ import { readPeftAdapter, type PeftAdapter } from '../../peft/index';
 import { LanguageModelEngine } from '../engine';
 import type { LanguageModel } from '../model';
 import { loadModelDir, relativeError } from '../../test-support/lm';
-import { lowRankSvd, mat64 } from './low-rank-svd';
+import { lowRankSvd, mat64 } from '../../linalg64';
 import { clampSvdFactors, combineAdapters, combinedDelta, linearModulePaths, type CombinationType, type CombineInput, type CombinedAdapter } from './combine';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');

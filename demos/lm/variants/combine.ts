@@ -26,7 +26,7 @@
 import { SettingError } from '../../errors';
 import type { PeftAdapter } from '../../peft/index';
 import { TARGET_MODULES, modulePath, type LlamaConfig, type Weight } from '../model';
-import { lowRankSvd, mat64 } from './low-rank-svd';
+import { lowRankSvd, mat64 } from '../../linalg64';
 
 export const COMBINATION_TYPES = ['linear', 'cat', 'svd', 'ties', 'magnitude_prune'] as const;
 export type CombinationType = (typeof COMBINATION_TYPES)[number];

@@ -13,7 +13,7 @@ import { evaluateLoss, heldOutWindows } from '../evaluate';
 import { mergeAdapter } from '../merge';
 import { type Adapter, type LanguageModel, type LoraSpec, adapterParameterCount, encode, initAdapter, moduleRank, moduleScaling } from '../model';
 import { readPeftAdapter } from '../peft';
-import { svd64 } from './svd64';
+import { svd64 } from '../../linalg64';
 import { adapterGradients, trainLanguageModel, validateSpec } from '../train';
 import { quantizeModelNf4 } from './nf4';
 import { baseWeightBytes, exportAdapter, pissaInit, prepareVariant, quantizeBase, variantFacts } from './prepare';

@@ -15,7 +15,7 @@ import { SettingError } from '../../errors';
 import { type LmTrainOptions, type LmTrainResult, trainLanguageModel, validateSpec } from '../train';
 import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, type Weight, TARGET_MODULES, adapterParameterCount, copySpec, initAdapter, modulePath, moduleRank, moduleScaling, moduleShape } from '../model';
 import { nf4Bytes, quantizeModelNf4 } from './nf4';
-import { svd64 } from './svd64';
+import { svd64 } from '../../linalg64';
 
 /** One variant configuration: the saved LoRA spec plus the training-only knobs. */
 export interface LoraVariant {

@@ -1,12 +1,17 @@
 /**
- * The two float64 factorisations the inspector needs, on column-major `Float64Array`s (column j
- * of an m×n matrix is `data[j·m … j·m + m)`), so every inner loop walks contiguous memory:
+ * The engine's float64 linear algebra on the CPU, one place for every exact, one-off
+ * factorisation (the in-graph float32 SVD the chapters run is demos/svd.ts): the adapter
+ * inspector's spectra, PiSSA's initialisation, add_weighted_adapter's `svd` combination.
+ * Kernels work on column-major `Float64Array`s (column j of an m×n matrix is
+ * `data[j·m … j·m + m)`), so every inner loop walks contiguous memory:
  *
  * - `householderQR`: thin QR, X = Q·R with Q m×k orthonormal and R k×n upper triangular,
  *   k = min(m, n). Householder reflections keep Q orthogonal to rounding (Gram–Schmidt would not).
  * - `jacobiSvd`: one-sided Jacobi (Hestenes), G = U·Σ·Vᵀ. It orthogonalises G's columns by plane
  *   rotations applied on the right, so it computes small singular values to high *relative*
  *   accuracy; at the r×r sizes of a LoRA core (r ≤ a few hundred) its O(r³) per sweep is cheap.
+ * - `svd64` (row-major in and out) and `lowRankSvd` (the SVD of a product of thin factors P·Q,
+ *   never forming it) are built on those two.
  */
 
 /** A column-major float64 matrix. */
@@ -99,15 +104,16 @@ const MAX_SWEEPS = 60;
  * Singular values and right singular vectors of an m×n column-major matrix with m ≥ n (a wide
  * one is the caller's to transpose). Each rotation zeroes the inner product of two columns
  * g_p, g_q of G·V; when all pairs satisfy |g_pᵀg_q| ≤ ε‖g_p‖‖g_q‖ the columns are orthogonal,
- * σ_j = ‖g_j‖ and V holds the accumulated rotations.
+ * σ_j = ‖g_j‖ and V holds the accumulated rotations. `tolerance` is that ε (machine epsilon by
+ * default; PiSSA's and the svd combination's results were fixed with 1e-15).
  */
-export function jacobiSvd(g: ColMatrix): JacobiSvd {
+export function jacobiSvd(g: ColMatrix, tolerance = 2.220446049250313e-16): JacobiSvd {
   const { rows: m, cols: n } = g;
   if (m < n) throw new Error(`jacobiSvd needs rows ≥ columns, got ${m}×${n}.`);
   const u = Float64Array.from(g.data);
   const v = new Float64Array(n * n);
   for (let j = 0; j < n; j++) v[j * n + j] = 1;
-  const eps = 2.220446049250313e-16;
+  const eps = tolerance;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
@@ -211,4 +217,87 @@ export function transpose(x: ColMatrix): ColMatrix {
   const out = new Float64Array(x.rows * x.cols);
   for (let j = 0; j < x.cols; j++) for (let i = 0; i < x.rows; i++) out[i * x.cols + j] = x.data[j * x.rows + i]!;
   return { rows: x.cols, cols: x.rows, data: out };
+}
+
+/** Row-major m×n → column-major. */
+function fromRowMajor(x: ArrayLike<number>, rows: number, cols: number): ColMatrix {
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[j * rows + i] = x[i * cols + j]!;
+  return { rows, cols, data };
+}
+
+/** Column-major → row-major data. */
+function toRowMajor(x: ColMatrix): Float64Array {
+  const out = new Float64Array(x.rows * x.cols);
+  for (let j = 0; j < x.cols; j++) for (let i = 0; i < x.rows; i++) out[i * x.cols + j] = x.data[j * x.rows + i]!;
+  return out;
+}
+
+export interface Svd64 {
+  /** left singular vectors, rows × k, row-major */
+  u: Float64Array;
+  /** singular values, descending, k = min(rows, cols) */
+  s: Float64Array;
+  /** right singular vectors transposed, k × cols, row-major */
+  vt: Float64Array;
+  k: number;
+}
+
+/**
+ * X (rows × cols, row-major) = U diag(s) Vᵀ, thin, for initialisations that need a weight's top
+ * singular triples once (PiSSA). A wide X is factored as its transpose: Xᵀ = U'ΣV'ᵀ ⇒ X = V'ΣU'ᵀ.
+ */
+export function svd64(x: ArrayLike<number>, rows: number, cols: number): Svd64 {
+  const wide = rows < cols;
+  const g = fromRowMajor(x, rows, cols);
+  const { u, s, v } = jacobiSvd(wide ? transpose(g) : g, 1e-15);
+  const k = s.length;
+  // Unwide: U (rows×k) = V of the transpose; Vᵀ (k×cols) = Uᵀ of it.
+  const left = wide ? v : u;
+  const right = wide ? u : v;
+  return { u: toRowMajor(left), s, vt: toRowMajor(transpose(right)), k };
+}
+
+/** A float64 row-major matrix (add_weighted_adapter's factors). */
+export interface Mat64 {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+}
+
+export const mat64 = (rows: number, cols: number, data: Float64Array = new Float64Array(rows * cols)): Mat64 => ({ rows, cols, data });
+
+/**
+ * The SVD of a matrix given as a product of thin factors, M = P·Q with P (m×k), Q (k×n), k ≪ m, n
+ * — the shape of every sum of LoRA updates Σ wᵢsᵢBᵢAᵢ = [w₁s₁B₁ …]·[A₁; …] — without forming M:
+ *   P = Q_P R_P,  Qᵀ = Q_Q R_Q,  R_P R_Qᵀ = U_c Σ V_cᵀ,  M = (Q_P U_c) Σ (Q_Q V_c)ᵀ.
+ * Exact in exact arithmetic. Singular vectors' signs are arbitrary (as in LAPACK): each pair is
+ * flipped so that the core factorisation's right vector has its largest-magnitude entry positive,
+ * which makes the result deterministic. Returns U (m×t), s (t, descending), V (n×t), row-major.
+ */
+export function lowRankSvd(p: Mat64, q: Mat64): { u: Mat64; s: Float64Array; v: Mat64 } {
+  if (p.cols !== q.rows) throw new Error(`P is ${p.rows}×${p.cols} and Q is ${q.rows}×${q.cols}: they do not multiply.`);
+  const qrP = householderQR(fromRowMajor(p.data, p.rows, p.cols));
+  const qrQ = householderQR(transpose(fromRowMajor(q.data, q.rows, q.cols)));
+  const core = matmul(qrP.r, transpose(qrQ.r)); // t_P × t_Q
+  const tall = core.rows >= core.cols;
+  const svd = jacobiSvd(tall ? core : transpose(core), 1e-15);
+  const t = svd.s.length;
+  // Deterministic signs: the Jacobi right vector's largest-magnitude entry positive, with its left vector.
+  for (let j = 0; j < t; j++) {
+    const { v: jv, u: ju } = svd;
+    let big = 0;
+    for (let i = 0; i < jv.rows; i++) if (Math.abs(jv.data[j * jv.rows + i]!) > Math.abs(big)) big = jv.data[j * jv.rows + i]!;
+    if (big < 0) {
+      for (let i = 0; i < jv.rows; i++) jv.data[j * jv.rows + i] = -jv.data[j * jv.rows + i]!;
+      for (let i = 0; i < ju.rows; i++) ju.data[j * ju.rows + i] = -ju.data[j * ju.rows + i]!;
+    }
+  }
+  // For a wide core, SVD(coreᵀ) = U'SV'ᵀ gives core = V'SU'ᵀ.
+  const uc = tall ? svd.u : svd.v;
+  const vc = tall ? svd.v : svd.u;
+  const take = (x: ColMatrix): ColMatrix => ({ rows: x.rows, cols: t, data: x.data.slice(0, x.rows * t) });
+  const u = matmul(qrP.q, take(uc));
+  const v = matmul(qrQ.q, take(vc));
+  return { u: mat64(u.rows, t, toRowMajor(u)), s: svd.s, v: mat64(v.rows, t, toRowMajor(v)) };
 }
