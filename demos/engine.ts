@@ -148,6 +148,10 @@ class OrtEngine implements Engine {
     return this.rt.graphNames();
   }
 
+  get sessionCount(): number {
+    return this.rt.sessionCount;
+  }
+
   dispose(): Promise<void> {
     return this.rt.dispose();
   }

@@ -74,6 +74,8 @@ export interface Engine {
   /** The .onnx bytes of a graph the engine has run (names listed by graphNames()). */
   graph(name: string): Uint8Array;
   graphNames(): string[];
+  /** onnxruntime sessions held now (bounded by the runtime's least-recently-used cache; for tests). */
+  readonly sessionCount: number;
   dispose(): Promise<void>;
 }
 

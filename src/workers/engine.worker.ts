@@ -146,7 +146,7 @@ async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
     const result =
       experiment.kind === 'engine' ? await experiment.run(engine, settings, { signal, onProgress: onProgress as never }) : experiment.run(settings);
     flush();
-    post({ type: 'result', id: m.id, result });
+    post({ type: 'result', id: m.id, result, sessions: engine.sessionCount });
   } catch (e) {
     flush(); // the last progress (a diverged run's losses up to the bad step) is drawn first
     post({ type: 'error', id: m.id, ...report(e) });
@@ -170,9 +170,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         .finally(() => controllers.delete(m.id));
       break;
     }
-    case 'cancel':
-      controllers.get(m.id)?.abort();
+    case 'cancel': {
+      const ac = controllers.get(m.id);
+      ac?.abort();
+      if (ac) post({ type: 'cancelling', id: m.id });
       break;
+    }
     case 'graphs':
       void engineFor(m.backend).then(
         (engine) => {

@@ -60,6 +60,9 @@ export type FromWorker =
   /** The engine for this run is ready: what runs, why not WebGPU when 'auto' was asked, and what Auto measured. */
   | { type: 'started'; id: number; backend: Backend; fallbackReason?: string; autoChoice?: AutoChoice }
   | { type: 'progress'; id: number; progress: ProgressOf<ExperimentName> }
-  | { type: 'result'; id: number; result: ResultOf<ExperimentName> }
+  /** The worker read a cancel for this run: it is alive and stops the run at its next check. */
+  | { type: 'cancelling'; id: number }
+  /** `sessions`: the onnxruntime sessions the engine holds after the run (bounded: a test hook). */
+  | { type: 'result'; id: number; result: ResultOf<ExperimentName>; sessions?: number }
   | ({ type: 'error'; id: number } & ErrorReport)
   | { type: 'graphs'; id: number; names: string[]; name?: string; bytes?: Uint8Array };
