@@ -6,6 +6,7 @@ import { buildLoraForward, forwardKey } from './graphs/forward';
 import { buildMerge, mergeKey } from './graphs/merge';
 import { buildTrainFull, fullState, trainFullKey } from './graphs/train-full';
 import { buildTrainLora, loraState, trainLoraKey } from './graphs/train-lora';
+import { type AutoChoice, timeSteps } from './auto-backend';
 import { chooseRuntime, type OrtTensor, type Runtime } from './runtime';
 import { trainLoop } from './train-loop';
 import type { Backend, Engine, EngineOptions, Matrix, SvdResult, TrainFullOptions, TrainLoraOptions } from './types';
@@ -18,6 +19,7 @@ class OrtEngine implements Engine {
   constructor(
     readonly rt: Runtime,
     readonly fallbackReason?: string,
+    readonly autoChoice?: AutoChoice,
   ) {}
 
   get backend(): Backend {
@@ -146,6 +148,10 @@ class OrtEngine implements Engine {
     return this.rt.graphNames();
   }
 
+  get sessionCount(): number {
+    return this.rt.sessionCount;
+  }
+
   dispose(): Promise<void> {
     return this.rt.dispose();
   }
@@ -161,15 +167,27 @@ export function runtimeOf(engine: Engine): Runtime {
 }
 
 /**
- * Create an engine: the one place (tests aside) that chooses a runtime. `backend: 'auto'` (the default) uses WebGPU when this browser can run
- * onnxruntime-web on it and WASM otherwise (see `fallbackReason`); 'webgpu' throws a
- * BackendUnavailableError when it cannot work; 'wasm' always works.
+ * Create an engine: the one place (tests aside) that chooses a runtime. 'wasm' always works;
+ * 'webgpu' throws a BackendUnavailableError when it cannot work. 'auto' (the default), where
+ * WebGPU runs, times a few steps of the graph family's workload (`choice.family`, default the
+ * notebook's) on WebGPU and on WASM and keeps the faster (`autoChoice` holds the figures), or
+ * reuses the decision kept in `choice.store`; without WebGPU it is WASM (see `fallbackReason`).
  */
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const want = opts.backend ?? 'auto';
   if (want !== 'auto' && want !== 'webgpu' && want !== 'wasm') {
     throw new Error(`backend is ${String(want)}: use 'auto', 'webgpu' or 'wasm'.`);
   }
-  const { runtime, fallbackReason } = await chooseRuntime(want);
-  return new OrtEngine(runtime, fallbackReason);
+  const family = opts.choice?.family ?? 'notebook';
+  const { runtime, fallbackReason, autoChoice } = await chooseRuntime(want, {
+    family,
+    store: opts.choice?.store,
+    msPerStep: async (rt) => {
+      // Loaded when Auto measures (it pulls in the experiments' defaults, which import this file).
+      const { workloadOf } = await import('./auto-workloads');
+      const w = await workloadOf(family, new OrtEngine(rt));
+      return (await timeSteps(w.step)) / w.steps;
+    },
+  });
+  return new OrtEngine(runtime, fallbackReason, autoChoice);
 }

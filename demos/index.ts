@@ -22,6 +22,10 @@ export type {
   Backend, Engine, EngineOptions, Matrix, Optimizer, Progress, SvdResult, TrainFullOptions, TrainLoraOptions,
 } from './types';
 export * from './experiments/index';
+export {
+  AUTO_CHOICE_VERSION, GRAPH_FAMILIES, choiceKey, decideBackend, decisionWords, forgetDecision, msText, parseDecision, readDecision, writeDecision,
+  type AutoChoice, type AutoDecision, type ChoiceStore, type GraphFamily, type Measurement,
+} from './auto-backend';
 export { loraSafetensors, type LoraAdapter } from './export/safetensors';
 
 // Chapter 8's language model: what pages need without loading its graphs (counts, caps,

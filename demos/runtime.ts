@@ -16,6 +16,8 @@ import type * as OrtModule from 'onnxruntime-web';
 import { GraphBuilder } from './onnx/builder';
 import { BackendUnavailableError } from './errors';
 import type { Backend, Matrix } from './types';
+import { type AutoChoice, type ChoiceStore, type GraphFamily, decideBackend, decisionWords, readDecision, writeDecision } from './auto-backend';
+export type { AutoChoice };
 
 export type Ort = typeof OrtModule;
 export type OrtTensor = OrtModule.Tensor;
@@ -220,8 +222,6 @@ export class Runtime {
   }
 }
 
-/** The backend a Runtime got, and why it is not WebGPU when 'auto' asked for it. */
-export type BackendChoice = { runtime: Runtime; fallbackReason?: string };
 
 /** y = x + x on 4 floats (16 bytes: the native WebGPU EP rejects smaller buffers). */
 function probeGraph(): GraphBuilder {
@@ -242,25 +242,23 @@ export function isFallbackAdapter(a: AdapterLike): boolean {
   return a.info?.isFallbackAdapter === true || a.isFallbackAdapter === true;
 }
 
+/** A WebGPU runtime that ran a test graph, and whether its adapter is a software fallback (SwiftShader, WARP). */
+export type WebgpuProbe = { rt: Runtime; fallbackAdapter?: string } | { reason: string };
+
 /**
- * Why WebGPU cannot (or, for 'auto', should not) run here, or the runtime when a test graph ran
- * on it (in `rt`). `auto` refuses a fallback (software) adapter: it is slower than WASM.
+ * Why WebGPU cannot run here, or the runtime when a test graph ran on it (in `rt`). A software
+ * (fallback) adapter is taken too, and named in `fallbackAdapter`: whether it is slower than
+ * WASM is for Auto's measurement to say (auto-backend.ts), not for the flag.
  */
-async function webgpuProblem(auto: boolean): Promise<{ reason: string } | { rt: Runtime }> {
+export async function probeWebgpu(): Promise<WebgpuProbe> {
   if (isNode) return { reason: 'Node has no WebGPU: onnxruntime-web runs on its WASM backend here.' };
   const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }) | undefined)?.gpu;
   if (!gpu) return { reason: 'This browser has no WebGPU (navigator.gpu is missing).' };
+  let fallbackAdapter: string | undefined;
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { reason: 'This browser has WebGPU but found no GPU adapter for it.' };
-    if (auto && isFallbackAdapter(adapter)) {
-      const name = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ');
-      return {
-        reason:
-          `The only WebGPU adapter is a software fallback${name ? ` (${name})` : ''}, which runs on the CPU and is slower ` +
-          'than WASM. Choose WebGPU with the backend switch to use it anyway.',
-      };
-    }
+    if (isFallbackAdapter(adapter)) fallbackAdapter = [adapter.info?.vendor, adapter.info?.architecture].filter(Boolean).join(' ') || 'software';
   } catch (e) {
     return { reason: `Asking for a WebGPU adapter failed: ${e instanceof Error ? e.message : String(e)}.` };
   }
@@ -272,21 +270,67 @@ async function webgpuProblem(auto: boolean): Promise<{ reason: string } | { rt: 
     const out = await s.run({ x: rt.tensorOf(new Float32Array([1, 2, 3, 4]), [4]) });
     const y = await rt.read(out.y!);
     if (y[3] !== 8) throw new Error(`a test graph computed ${Array.from(y).join(', ')} instead of 2, 4, 6, 8`);
-    return { rt };
+    return fallbackAdapter ? { rt, fallbackAdapter } : { rt };
   } catch (e) {
     return { reason: `onnxruntime-web could not run a test graph on WebGPU: ${e instanceof Error ? e.message : String(e)}.` };
   }
 }
 
+/** A WASM runtime (always works). */
+export async function wasmRuntime(): Promise<Runtime> {
+  return new Runtime(await loadOrt('wasm'), 'wasm');
+}
+
+/** How 'auto' measures: the family, where decisions are kept, and the time of one step of its workload on a runtime. */
+export interface AutoMeasure {
+  family: GraphFamily;
+  store?: ChoiceStore;
+  msPerStep(rt: Runtime): Promise<number>;
+}
+
+/** The backend a Runtime got; why it is not WebGPU when 'auto' asked; what Auto decided, and whether it measured now. */
+export type BackendChoice = { runtime: Runtime; fallbackReason?: string; autoChoice?: AutoChoice };
+
+const fallbackNote = (adapter: string | undefined): string => (adapter ? ` (the WebGPU adapter is a software fallback, ${adapter}, running on the CPU)` : '');
+
 /**
- * Pick the backend: 'wasm' always works; 'webgpu' works or throws BackendUnavailableError;
- * 'auto' tries WebGPU (a hardware adapter, then a test session) and otherwise runs on WASM,
- * saying why; an explicit 'webgpu' also takes a software (fallback) adapter.
+ * Pick the backend: 'wasm' always works; 'webgpu' works (a software adapter too) or throws
+ * BackendUnavailableError. 'auto' uses a decision stored for the family when there is one (and
+ * its backend still runs); otherwise, when WebGPU runs here, it times the family's workload on
+ * WebGPU and on WASM, keeps the faster, stores the decision and releases the other runtime;
+ * with no WebGPU it is WASM, with the reason.
  */
-export async function chooseRuntime(want: Backend | 'auto'): Promise<BackendChoice> {
-  if (want === 'wasm') return { runtime: new Runtime(await loadOrt('wasm'), 'wasm') };
-  const probe = await webgpuProblem(want === 'auto');
-  if ('rt' in probe) return { runtime: probe.rt };
-  if (want === 'webgpu') throw new BackendUnavailableError(`WebGPU was asked for but cannot run here. ${probe.reason}`);
-  return { runtime: new Runtime(await loadOrt('wasm'), 'wasm'), fallbackReason: probe.reason };
+export async function chooseRuntime(want: Backend | 'auto', auto?: AutoMeasure): Promise<BackendChoice> {
+  if (want === 'wasm') return { runtime: await wasmRuntime() };
+  if (want === 'webgpu') {
+    const probe = await probeWebgpu();
+    if ('rt' in probe) return { runtime: probe.rt };
+    throw new BackendUnavailableError(`WebGPU was asked for but cannot run here. ${probe.reason}`);
+  }
+  const family = auto?.family ?? 'notebook';
+  const stored = readDecision(auto?.store, family);
+  if (stored?.backend === 'wasm') return { runtime: await wasmRuntime(), fallbackReason: `WASM was faster when measured (${decisionWords(stored)}).`, autoChoice: { decision: stored, measuredNow: false } };
+  const probe = await probeWebgpu();
+  if (!('rt' in probe)) return { runtime: await wasmRuntime(), fallbackReason: probe.reason };
+  if (stored) return { runtime: probe.rt, autoChoice: { decision: stored, measuredNow: false } };
+  if (!auto) return { runtime: probe.rt };
+  const wasm = await wasmRuntime();
+  let gpuMs: number;
+  try {
+    gpuMs = await auto.msPerStep(probe.rt);
+  } catch (e) {
+    await probe.rt.dispose();
+    return { runtime: wasm, fallbackReason: `WebGPU failed while Auto timed it: ${e instanceof Error ? e.message : String(e)}.` };
+  }
+  const wasmMs = await auto.msPerStep(wasm);
+  const decision = decideBackend(family, [
+    { backend: 'webgpu', msPerStep: gpuMs },
+    { backend: 'wasm', msPerStep: wasmMs },
+  ]);
+  writeDecision(auto.store, decision);
+  const [keep, drop] = decision.backend === 'webgpu' ? [probe.rt, wasm] : [wasm, probe.rt];
+  await drop.dispose();
+  const autoChoice = { decision, measuredNow: true };
+  if (keep === probe.rt) return { runtime: keep, autoChoice };
+  return { runtime: keep, autoChoice, fallbackReason: `WASM was faster when measured (${decisionWords(decision)})${fallbackNote(probe.fallbackAdapter)}.` };
 }

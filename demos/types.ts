@@ -59,6 +59,8 @@ export interface Engine {
   readonly backend: Backend;
   /** Why 'auto' did not get WebGPU, in words for a reader. */
   readonly fallbackReason?: string;
+  /** What 'auto' decided by measurement (the figures of each backend), and whether it measured now or reused a stored decision. */
+  readonly autoChoice?: AutoChoice;
   /** h = x·wᵀ + s·(x·aᵀ)·bᵀ, shape (N, d). */
   loraForward(x: Matrix, w: Matrix, a: Matrix, b: Matrix, scaling: number): Promise<Matrix>;
   trainLora(o: TrainLoraOptions): Promise<{ losses: Float32Array; a: Matrix; b: Matrix }>;
@@ -72,7 +74,47 @@ export interface Engine {
   /** The .onnx bytes of a graph the engine has run (names listed by graphNames()). */
   graph(name: string): Uint8Array;
   graphNames(): string[];
+  /** onnxruntime sessions held now (bounded by the runtime's least-recently-used cache; for tests). */
+  readonly sessionCount: number;
   dispose(): Promise<void>;
 }
 
-export type EngineOptions = { backend?: Backend | 'auto' };
+export type EngineOptions = {
+  backend?: Backend | 'auto';
+  /** For 'auto': which graph family to time (default 'notebook') and where decisions are kept (e.g. localStorage; none: measure every time). */
+  choice?: { family?: GraphFamily; store?: ChoiceStore };
+};
+
+// ---- Auto by measurement (auto-backend.ts) ----
+
+/** A group of graphs that share a decision: the notebook's matrix graphs, the language model's. */
+export type GraphFamily = 'notebook' | 'language-model';
+
+/** The part of the Web Storage API a decision needs (`localStorage` is one). */
+export interface ChoiceStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** One backend's time for one step of a family's workload. */
+export interface Measurement {
+  backend: Backend;
+  msPerStep: number;
+}
+
+/** What Auto decided for a family, with the figures it decided on. */
+export interface AutoDecision {
+  family: GraphFamily;
+  backend: Backend;
+  /** Every backend timed, fastest first. */
+  measured: Measurement[];
+  /** When it was measured (ISO 8601). */
+  at: string;
+}
+
+/** What Auto decided for an engine, and whether it measured now (else the decision was stored). */
+export interface AutoChoice {
+  decision: AutoDecision;
+  measuredNow: boolean;
+}

@@ -2,6 +2,7 @@
  * The notebook's experiments, one function per section, each `(engine, settings?, opts?)` with
  * the notebook's settings as defaults; `runNotebook` runs them all top to bottom.
  */
+import type { GraphFamily } from '../auto-backend';
 import type { Engine } from '../types';
 import { multiAdapter } from './adapters';
 import { loraImplementation } from './implementation';
@@ -60,6 +61,13 @@ export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
   loraVariants: { kind: 'engine', defaults: DEFAULTS.loraVariants, run: loraVariants },
   adapterArithmetic: { kind: 'engine', defaults: DEFAULTS.adapterArithmetic, run: adapterArithmetic },
 };
+
+/**
+ * Which graph family an experiment runs, for Auto's measurement (auto-backend.ts): the
+ * language model's graphs are thousands of small kernels, the notebook's a few matrix products,
+ * and either may be faster on the other backend.
+ */
+export const graphFamilyOf = (name: ExperimentName): GraphFamily => (name === 'languageModel' ? 'language-model' : 'notebook');
 
 /**
  * Every section with the notebook's settings, in the notebook's order. Each section seeds its

@@ -11,8 +11,9 @@
  * experiments table does not download it.
  *
  * Switching (chapter 6 on a real model): the last LoRA adapter trained on each task is kept
- * (in the engine worker, for the page's life). Once two tasks have one, a run ends by comparing
- * the base and each adapter on the same frozen base: held-out loss on every task, and the prompt
+ * (in the engine worker, for the page's life: Cancel, Reset and other runs keep them). Once two
+ * tasks have one, every finished run (full fine-tuning's too) ends by comparing the base and each
+ * adapter on the same frozen base: held-out loss on every task, and the prompt
  * continued by each (`frame.switching`).
  */
 import { throwIfAborted, TrainingDivergedError } from '../errors';
@@ -162,13 +163,19 @@ export async function languageModelDemo(
   const s: LanguageModelSettings = { ...LANGUAGE_MODEL_DEFAULTS, ...settings };
   const clock = runClock(engine);
   const modelDir = LANGUAGE_MODEL_FILES.modelDir;
-  const result = (frame: LmDemoFrame): LanguageModelResult => ({ settings: s, frame, modelDir, info: clock.done() });
+  const result = (frame: LmDemoFrame): LanguageModelResult => ({ settings: s, frame, modelDir, info: clock.done(), kept: keptList });
+  // The adapters kept for switching, as the page lists them (filled once the model is loaded).
+  let keptList: LanguageModelResult['kept'] = undefined;
   const report = (phase: LanguageModelProgress['phase'], frame: LmDemoFrame, loaded = 0, total = 0) =>
     opts.onProgress?.({ phase, result: result(frame), steps: frame.step, loaded, total });
 
   throwIfAborted(opts.signal);
   const { model, texts: allTexts, lm, lmIndex } = await loadLanguageModel(engine, s.root, opts, (loaded, total) => report('loading', emptyFrame(engine.backend), loaded, total));
   const { runLanguageModelDemo, switchAdapters, peftAdapterFiles, mergedLogitsDifference, encode, validateSpec } = lmIndex;
+  let kept = adaptersBy.get(model);
+  if (!kept) adaptersBy.set(model, (kept = new Map()));
+  const listKept = () => LM_TASKS.filter((t) => kept.has(t)).map((t) => ({ task: t, steps: kept.get(t)!.steps }));
+  keptList = listKept();
   throwIfAborted(opts.signal);
   need(LM_TASKS.includes(s.task), 'task', `Choose a task (${LM_TASKS.join(', ')}), not ${JSON.stringify(s.task)}.`);
   const texts = allTexts[s.task];
@@ -198,33 +205,37 @@ export async function languageModelDemo(
     const { adapter, model: _full, ...frame } = r;
     const out = result(frame);
     if (adapter) {
+      kept.set(s.task, { adapter, steps: s.steps });
+      out.kept = keptList = listKept();
+    }
+    // Switching (chapter 6) after any finished run, full fine-tuning's too, once two tasks have
+    // an adapter: the base and each kept adapter on the same frozen base.
+    if (kept.size >= 2) {
+      const order = LM_TASKS.filter((t) => kept.has(t));
+      out.frame = {
+        ...frame,
+        switching: await switchAdapters(lm, model, {
+          tasks: LM_TASKS.map((t) => ({ id: t, val: encode(model, allTexts[t].val) })),
+          adapters: order.map((t) => ({ id: t, ...kept.get(t)!, sample: adapter && t === s.task ? frame.adaptedSample : undefined })),
+          baseSample: frame.baseSample,
+          prompt: s.prompt, sampleLength: s.sampleLength, temperature: s.temperature, seed: s.seed, valWindows: s.valWindows, signal: opts.signal,
+        }),
+      };
+    }
+    if (adapter) {
       const peft = peftAdapterFiles(adapter, MODEL_NAME);
       out.peft = { config: peft['adapter_config.json'], safetensors: base64(peft['adapter_model.safetensors']) };
       // Merge check on the first held-out window: merging must change nothing but rounding.
       const ids = encode(model, texts.val.slice(0, model.config.maxPositions));
       const { maxAbsDifference } = await mergedLogitsDifference(lm, model, adapter, ids);
       out.merge = { maxAbsDifference, positions: ids.length };
-      let kept = adaptersBy.get(model);
-      if (!kept) adaptersBy.set(model, (kept = new Map()));
-      kept.set(s.task, { adapter, steps: s.steps });
-      if (kept.size >= 2) {
-        const order = LM_TASKS.filter((t) => kept.has(t));
-        out.frame = {
-          ...frame,
-          switching: await switchAdapters(lm, model, {
-            tasks: LM_TASKS.map((t) => ({ id: t, val: encode(model, allTexts[t].val) })),
-            adapters: order.map((t) => ({ id: t, ...kept.get(t)!, sample: t === s.task ? frame.adaptedSample : undefined })),
-            baseSample: frame.baseSample,
-            prompt: s.prompt, sampleLength: s.sampleLength, temperature: s.temperature, seed: s.seed, valWindows: s.valWindows, signal: opts.signal,
-          }),
-        };
-      }
-      out.info = clock.done();
     }
+    out.info = clock.done();
     return out;
   } catch (e) {
-    // A diverged run reports its losses up to the failing step, so the chart keeps them.
-    if (e instanceof TrainingDivergedError && last) report('training', { ...last, trainLosses: Array.from(e.losses), step: e.step });
+    // A diverged run (or one that broke down) reports its losses up to the failing step, so the
+    // chart keeps them, even when it stopped before its first frame (a breakdown pinned from step 2).
+    if (e instanceof TrainingDivergedError) report('training', { ...(last ?? emptyFrame(lm.backend)), trainLosses: Array.from(e.losses), step: e.step });
     throw e;
   }
 }

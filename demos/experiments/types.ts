@@ -258,6 +258,11 @@ export interface LanguageModelResult {
    * logits(base + adapter)| over one held-out window (`positions` × vocabulary), a live LoRA run only.
    */
   merge?: { maxAbsDifference: number; positions: number };
+  /**
+   * The LoRA adapters this page keeps for switching (the last one trained on each task, with its
+   * steps), after this run: a live run only. They outlive Cancel, Reset and other runs.
+   */
+  kept?: { task: LmTask; steps: number }[];
   info: RunInfo;
 }
 /** Live progress of §8: the files loading (bytes), the first samples, then training frames. */

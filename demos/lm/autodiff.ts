@@ -230,6 +230,23 @@ export class Tape {
     ]);
   }
 
+  /**
+   * rotate_half over the last axis: [x₁, x₂] ↦ [−x₂, x₁] (halves of the last axis), as two
+   * Slices, a Neg and a Concat: a signed permutation, so its gradient is the inverse permutation,
+   * g ↦ [g₂, −g₁] = −rotate_half(g). (A matmul by the permutation matrix did the same with d²
+   * multiply-adds per row, and its transpose again in the backward pass.)
+   */
+  rotateHalf(a: Tensor): Tensor {
+    const axis = a.shape.length - 1;
+    const d = a.shape[axis]!;
+    if (d % 2 !== 0) throw new Error(`rotateHalf: the last axis has odd size ${d}`);
+    const h = d / 2;
+    const rot = (x: string): string => this.g.concat([this.g.neg(this.g.slice(x, [h], [d], [axis])), this.g.slice(x, [0], [h], [axis])], axis);
+    return this.record(rot(a.name), [...a.shape], [a], (go) => [
+      this.g.concat([this.g.slice(go, [h], [d], [axis]), this.g.neg(this.g.slice(go, [0], [h], [axis]))], axis),
+    ]);
+  }
+
   transpose(a: Tensor, perm: number[]): Tensor {
     const inv = perm.map((_, i) => perm.indexOf(i));
     return this.record(this.g.transpose(a.name, perm), perm.map((p) => a.shape[p]!), [a], (go) => [this.g.transpose(go, inv)]);

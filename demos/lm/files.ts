@@ -20,7 +20,7 @@ export const LANGUAGE_MODEL_FILES = {
   modelDir: `models/${FILES.modelName}`,
   model: ['config.json', 'model.safetensors', 'vocab.json'] as const,
   /** Every task's texts, in the order the switch compares them. */
-  tasks: FILES.tasks as Record<LmTask, { label: string; train: string; val: string }>,
+  tasks: FILES.tasks as Record<LmTask, { label: string; train: string; val: string; /** The prompt the demo offers for this task (the dictionary's is the default run's). */ prompt: string }>,
 } as const;
 
 export const LM_TASKS = Object.keys(LANGUAGE_MODEL_FILES.tasks) as LmTask[];

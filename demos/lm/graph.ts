@@ -7,7 +7,7 @@
  *
  *   n = RMSNorm(h) = h / √(mean(h²) + ε) ⊙ w
  *   q, k, v = n W_qᵀ (+ s·(n Aᵀ)Bᵀ), …    split into H heads of size d_h
- *   q ← q ⊙ cos + rotate_half(q) ⊙ sin    (rotate_half(x) = [−x₂, x₁] = x·R, R a signed permutation)
+ *   q ← q ⊙ cos + rotate_half(q) ⊙ sin    (rotate_half(x) = [−x₂, x₁]: Slices, Neg, Concat)
  *   h ← h + softmax(q kᵀ/√d_h + mask) v W_oᵀ
  *   h ← h + W_down (SiLU(W_gate n) ⊙ W_up n),   SiLU(z) = z·σ(z)
  *
@@ -40,17 +40,6 @@ export function ropeTables(c: LlamaConfig, T: number): { cos: Float32Array; sin:
     }
   }
   return { cos, sin };
-}
-
-/** R with x·R = rotate_half(x) = concat(−x[h:], x[:h]). */
-function rotateHalfMatrix(hd: number): Float32Array {
-  const r = new Float32Array(hd * hd);
-  const h = hd / 2;
-  for (let j = 0; j < h; j++) {
-    r[(j + h) * hd + j] = -1; // out[j] = −x[j + h]
-    r[j * hd + j + h] = 1; // out[j + h] = x[j]
-  }
-  return r;
 }
 
 export interface ForwardShape {
@@ -167,23 +156,25 @@ export function buildForward(
   };
 
   const rope = ropeTables(c, T);
-  const cos = t.constant(rope.cos, [T, hd]);
-  const sin = t.constant(rope.sin, [T, hd]);
-  const rot = t.constant(rotateHalfMatrix(hd), [hd, hd]);
+  // (T, 1, d_h): RoPE is applied in the (B, T, H, d_h) layout the projections reshape to, before
+  // the heads are moved forward, so that k goes to (B, H, d_h, T) in one Transpose.
+  const cos = t.constant(rope.cos, [T, 1, hd]);
+  const sin = t.constant(rope.sin, [T, 1, hd]);
   const mask = new Float32Array(T * T);
   for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = -1e9;
   const causal = t.constant(mask, [T, T]);
 
-  const heads = (z: Tensor): Tensor => t.transpose(t.reshape(z, [B, T, H, hd]), [0, 2, 1, 3]); // (B, H, T, d_h)
-  const applyRope = (z: Tensor): Tensor => t.add(t.mul(z, cos), t.mul(t.matmul(z, rot), sin));
+  const split = (z: Tensor): Tensor => t.reshape(z, [B, T, H, hd]);
+  const heads = (z: Tensor): Tensor => t.transpose(z, [0, 2, 1, 3]); // (B, T, H, d_h) → (B, H, T, d_h)
+  const applyRope = (z: Tensor): Tensor => t.add(t.mul(z, cos), t.mul(t.rotateHalf(z), sin));
 
   let h = t.matmul(x, w('model.embed_tokens.weight')); // (B·T, d)
   for (let i = 0; i < c.numLayers; i++) {
     const n = rmsNorm(t, h, w(`model.layers.${i}.input_layernorm.weight`), c.rmsNormEps);
-    const q = applyRope(heads(proj(i, 'q_proj', n)));
-    const k = applyRope(heads(proj(i, 'k_proj', n)));
-    const v = heads(proj(i, 'v_proj', n));
-    const scores = t.add(t.scale(t.matmul(q, t.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(hd)), causal);
+    const q = heads(applyRope(split(proj(i, 'q_proj', n))));
+    const kT = t.transpose(applyRope(split(proj(i, 'k_proj', n))), [0, 2, 3, 1]); // kᵀ per head: (B, H, d_h, T)
+    const v = heads(split(proj(i, 'v_proj', n)));
+    const scores = t.add(t.scale(t.matmul(q, kT), 1 / Math.sqrt(hd)), causal);
     const att = t.matmul(t.softmax(scores), v); // (B, H, T, d_h)
     const merged = t.reshape(t.transpose(att, [0, 2, 1, 3]), [B * T, d]);
     h = t.add(h, proj(i, 'o_proj', merged));

@@ -18,7 +18,10 @@ export function speedLine(f: LmDemoFrame): string {
   return f.tokensPerSecond > 0 ? `${formatCount(Math.round(f.tokensPerSecond))} tokens/s on ${BACKEND[f.backend]}${params}` : `on ${BACKEND[f.backend]}${params}`;
 }
 
-export function lmLossPanel(f: LmDemoFrame, steps: number): FigurePanel {
+/** What trains: LoRA's adapters, or every weight (full fine-tuning); the panels' words follow it. */
+export type LmMethod = 'lora' | 'full';
+
+export function lmLossPanel(f: LmDemoFrame, steps: number, method: LmMethod = 'lora'): FigurePanel {
   const val = f.valLosses;
   const first = val[0];
   const lastVal = val.length > 1 ? val[val.length - 1] : undefined;
@@ -30,7 +33,7 @@ export function lmLossPanel(f: LmDemoFrame, steps: number): FigurePanel {
         (lastVal ? `, ${nats(lastVal.loss)} at step ${lastVal.step}` : '') +
         (train.length ? `; the last training batch ${nats(train[train.length - 1]!)}.` : '.');
   const svg = lineChart({
-    title: 'Loss while the adapters train',
+    title: method === 'full' ? 'Loss while every weight trains' : 'Loss while the adapters train',
     subtitle: 'cross-entropy, nats per character',
     desc: summary,
     series: [
@@ -84,12 +87,13 @@ export interface LmShownSample {
   step: number;
 }
 
-export function lmSamplesPanel(f: LmDemoFrame, prompt: string, shown?: LmShownSample): FigurePanel {
+export function lmSamplesPanel(f: LmDemoFrame, prompt: string, shown?: LmShownSample, method: LmMethod = 'lora'): FigurePanel {
+  const trained = method === 'full' ? 'Fine-tuned' : 'Adapted';
   const sampleStep = shown?.step ?? f.valLosses[f.valLosses.length - 1]?.step ?? 0;
   const columns = [
     { title: 'Base model', body: f.baseSample },
     // The adapted sample is refreshed with the held-out loss: its step is the last measurement's.
-    shown ?? { title: sampleStep > 0 ? `Adapted, step ${sampleStep}` : 'Adapted (not trained yet)', body: f.adaptedSample },
+    shown ?? { title: sampleStep > 0 ? `${trained}, step ${sampleStep}` : `${trained} (not trained yet)`, body: f.adaptedSample },
   ];
   const wrapped = columns.map((c) => {
     const lines = wrapText(prompt + c.body, COLS);
@@ -144,6 +148,6 @@ export function lmSamplesPanel(f: LmDemoFrame, prompt: string, shown?: LmShownSa
 }
 
 /** Both panels of the demo. */
-export function languageModelFigure(f: LmDemoFrame, o: { steps: number; prompt: string; shown?: LmShownSample }): FigurePanel[] {
-  return [lmLossPanel(f, o.steps), lmSamplesPanel(f, o.prompt, o.shown)];
+export function languageModelFigure(f: LmDemoFrame, o: { steps: number; prompt: string; shown?: LmShownSample; method?: LmMethod }): FigurePanel[] {
+  return [lmLossPanel(f, o.steps, o.method), lmSamplesPanel(f, o.prompt, o.shown, o.method)];
 }

@@ -14,6 +14,16 @@ export type Params = Record<string, Param>;
 export type Values<P extends Params> = { -readonly [K in keyof P]: ParamValue<P[K]> };
 export type Errors<P extends Params> = Partial<Record<keyof P & string, string>>;
 
+/**
+ * Controls the current settings or result give nothing to do: disabled, with the reason said
+ * next to them. `controls`: whole controls (LoRA's rank under full fine-tuning), by key, with
+ * why; `options`: single choices of a choice control (an adapter no run has trained), with why.
+ */
+export interface Inactive<P extends Params> {
+  controls?: Partial<Record<keyof P & string, string>>;
+  options?: Partial<Record<keyof P & string, { values: string[]; why: string }>>;
+}
+
 /** Named settings a reader can apply with one click. */
 export interface Preset<P extends Params> {
   id: string;
@@ -49,8 +59,18 @@ export interface DemoDeclaration<E extends ExperimentName, P extends Params> {
   settings(v: Values<P>): Partial<SettingsOf<E>>;
   /** The figure panels, printout and tables of a result (build time and live). */
   view(r: ResultOf<E>, v: Values<P>): View;
-  /** A run in progress: its picture and a line of text, from the experiment's progress alone. */
-  live?: { view(p: ProgressOf<E>, v: Values<P>): View; label(p: ProgressOf<E>): string };
+  /**
+   * A run in progress: its picture and a line of text, from the experiment's progress alone.
+   * `view` may return undefined while there is nothing of this run to draw yet (files loading):
+   * the figure then keeps what it showed, dimmed.
+   */
+  live?: { view(p: ProgressOf<E>, v: Values<P>): View | undefined; label(p: ProgressOf<E>): string };
+  /**
+   * What the current values and what is shown leave the reader nothing to do with (see
+   * Inactive). `shown` is the finished result on screen (undefined for a run that stopped) and
+   * whether a run is in progress.
+   */
+  inactive?(v: Values<P>, shown: { result: ResultOf<E> | undefined; running: boolean }): Inactive<P>;
   /** Run / Cancel / Reset buttons (training demos); otherwise it reruns as the reader edits. */
   runButtons: boolean;
   /**

@@ -135,4 +135,44 @@ describe('cross-checks that a fallback cannot satisfy', () => {
     const { errors } = readState(savings, 'savings.model=custom&savings.dModel=64&savings.ranks=4,128');
     expect(errors.ranks).toMatch(/at most d_model = 64; 128 is larger/);
   });
+
+  it('refuses numbers the page cannot hold exactly, quoting the text typed (issue 15, #14)', () => {
+    const seed = training.params.seed;
+    for (const raw of ['1e-400', '9007199254740993', '4294967296', '0.5', '1e-1']) {
+      const r = parseParam(seed, raw);
+      expect(r.ok, raw).toBe(false);
+      expect(!r.ok && r.message).toContain(`from 0 to 4294967295, not “${raw}”`);
+    }
+    expect(parseParam(seed, '7e2')).toEqual({ ok: true, value: 700 });
+    expect(parseParam(seed, '12.000')).toEqual({ ok: true, value: 12 });
+    expect(parseParam(seed, '+5')).toEqual({ ok: true, value: 5 });
+    const lr = training.params.lr;
+    const tiny = parseParam({ ...lr, exclusiveMin: false }, '1e-400');
+    expect(tiny.ok).toBe(false);
+    expect(!tiny.ok && tiny.message).toMatch(/too close to 0/);
+  });
+
+  it('a key given twice: the last is read, and the note says so', () => {
+    const r = readState(training, 'training.rank=4&training.rank=16');
+    expect(r.values.rank).toBe(16);
+    expect(r.errors.rank).toMatch(/Rank r is given 2 times \(“4”, “16”\); the last is read/);
+  });
+
+  it('quotes a long bad value cut, in every kind of control', () => {
+    const long = 'x'.repeat(10_000);
+    for (const spec of ALL) {
+      for (const [k, p] of Object.entries(spec.params)) {
+        const r = parseParam(p, long);
+        if (!r.ok) expect(r.message.length, `${spec.id}.${k}`).toBeLessThan(400);
+      }
+    }
+  });
+
+  it('text keeps its line breaks as a text box does, and refuses a long paste whole', () => {
+    const text = { kind: 'text' as const, label: 'Prompt', default: 'a', maxLength: 200 };
+    expect(parseParam(text, 'line1\r\nline2\rline3')).toEqual({ ok: true, value: 'line1\nline2\nline3' });
+    const long = parseParam(text, 'y'.repeat(10_000));
+    expect(long.ok).toBe(false);
+    expect(!long.ok && long.message).toContain('at most 200 characters, not 10,000');
+  });
 });

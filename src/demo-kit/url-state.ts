@@ -32,13 +32,39 @@ export function quote(raw: string): string {
   return chars.length <= QUOTE_MAX ? `“${raw}”` : `“${chars.slice(0, QUOTE_MAX).join('')}…” (${chars.length.toLocaleString('en')} characters)`;
 }
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function parseNumber(raw: string): number | undefined {
   const s = raw.trim();
   // Number('') is 0 and Number('0x10') is 16: accept plain decimal and scientific notation only.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return undefined;
+  if (!NUMBER.test(s)) return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * Whether decimal text is exactly a whole number, and which (as a BigInt): "1e3" and "12.000"
+ * are, "1e-400" and "0.5" are not. Number() would round "9007199254740993" to …992 and
+ * "1e-400" to 0, so a message about it must quote the text, and a whole-number check must not
+ * trust the rounded double.
+ */
+function exactInteger(text: string): bigint | undefined {
+  const m = /^([+-]?)(\d*)\.?(\d*)(?:e([+-]?\d+))?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [, sign, int = '', frac = '', exp = '0'] = m;
+  const e = Number(exp);
+  if (!Number.isSafeInteger(e) || Math.abs(e) > 10_000) return undefined;
+  const digits = (int + frac).replace(/^0+(?=\d)/, '') || '0';
+  const shift = e - frac.length; // value = digits × 10^shift
+  if (shift >= 0) return BigInt(`${sign}${digits}${'0'.repeat(shift)}`);
+  const cut = digits.length + shift;
+  const kept = cut > 0 ? digits.slice(0, cut) : '0';
+  const dropped = cut > 0 ? digits.slice(cut) : digits;
+  return /^0*$/.test(dropped) ? BigInt(`${sign}${kept}`) : undefined;
+}
+
+/** A number's text as a message repeats it: the reader's own digits, not the rounded double. */
+const said = (raw: string): string => quote(raw.trim());
 
 /** Parse one value from its text (a control's value or a URL parameter). */
 export function parseParam<P extends Param>(p: P, raw: string): Parsed<ParamValue<P>> {
@@ -52,14 +78,18 @@ export function parseParam<P extends Param>(p: P, raw: string): Parsed<ParamValu
     case 'int': {
       const n = parseNumber(raw);
       if (n === undefined) return fail(`${p.label} must be a whole number from ${p.min} to ${p.max}; ${quote(raw)} is not a number.`);
-      if (!Number.isInteger(n) || n < p.min || n > p.max) return fail(`${p.label} must be a whole number from ${p.min} to ${p.max}, not ${n}.`);
-      return ok(n);
+      // Exactly, on the text: 9007199254740993 is not the double 9007199254740992, 1e-400 is not 0.
+      const exact = exactInteger(raw);
+      if (exact === undefined || exact < BigInt(p.min) || exact > BigInt(p.max)) return fail(`${p.label} must be a whole number from ${p.min} to ${p.max}, not ${said(raw)}.`);
+      return ok(Number(exact));
     }
     case 'number': {
       const n = parseNumber(raw);
       const range = p.exclusiveMin ? `greater than ${p.min} and at most ${p.max}` : `from ${p.min} to ${p.max}`;
       if (n === undefined) return fail(`${p.label} must be a number ${range}; ${quote(raw)} is not a number.`);
-      if ((p.exclusiveMin ? n <= p.min : n < p.min) || n > p.max) return fail(`${p.label} must be ${range}, not ${n}.`);
+      if ((p.exclusiveMin ? n <= p.min : n < p.min) || n > p.max) return fail(`${p.label} must be ${range}, not ${said(raw)}.`);
+      // Text with a nonzero digit that the double rounds to 0 (1e-400): not the number typed.
+      if (n === 0 && /[1-9]/.test(raw.trim().split(/e/i)[0]!)) return fail(`${p.label} must be ${range}; ${said(raw)} is too close to 0 for the page to hold (about 1e-308 is the smallest).`);
       return ok(n);
     }
     case 'intList': {
@@ -80,14 +110,22 @@ export function parseParam<P extends Param>(p: P, raw: string): Parsed<ParamValu
       // Comma-separated values or URL tokens, kept in the options' order; "" is the empty choice.
       const parts = raw.split(',').map((x) => x.trim()).filter(Boolean);
       const unknown = parts.filter((x) => !p.options.some((o) => o.value === x || o.token === x));
-      if (unknown.length) return fail(`${p.label}: “${unknown.join(', ')}” is not among ${p.options.map((o) => o.label).join(', ')}.`);
+      if (unknown.length) return fail(`${p.label}: ${quote(unknown.join(', '))} is not among ${p.options.map((o) => o.label).join(', ')}.`);
       return ok(p.options.filter((o) => parts.includes(o.value) || (o.token !== undefined && parts.includes(o.token))).map((o) => o.value));
     }
-    case 'text':
-      if ([...raw].length > p.maxLength) return fail(`${p.label}: at most ${p.maxLength} characters, not ${[...raw].length}.`);
-      return ok(raw);
+    case 'text': {
+      // Line breaks as a text box holds them: a box turns CR LF and CR into LF, so the URL, the
+      // box and the run read the same text (readState says so when a link carried a CR).
+      const text = normalizeBreaks(raw);
+      const n = [...text].length;
+      if (n > p.maxLength) return fail(`${p.label}: at most ${p.maxLength} characters, not ${n.toLocaleString('en')}; shorten it (nothing was cut).`);
+      return ok(text);
+    }
   }
 }
+
+/** CR LF and lone CR as LF: what a <textarea> holds (its value normalizes them the same way). */
+export const normalizeBreaks = (s: string): string => s.replace(/\r\n?/g, '\n');
 
 /** The text of a value, for a control and for the URL. */
 export function formatParam<P extends Param>(p: P, value: ParamValue<P>, forUrl = false): string {
@@ -130,13 +168,19 @@ export function readState<P extends Params>(
   const label = (k: string) => spec.params[k]!.label;
   const shown = (k: string) => formatParam(spec.params[k]!, spec.params[k]!.default as never);
   for (const [k, p] of entries(spec.params)) {
-    const raw = q.get(urlKey(spec.id, k));
-    if (raw === null) continue;
+    const all = q.getAll(urlKey(spec.id, k));
+    if (all.length === 0) continue;
+    // A key given twice (rank=4&rank=16): the last wins, as in a form, and the note says so.
+    const raw = all[all.length - 1]!;
+    const twice =
+      all.length > 1 ? ` ${label(k)} is given ${all.length} times (${all.map((v) => quote(v)).join(', ')}); the last is read.` : '';
     const r = parseParam(p, raw);
     if (r.ok) {
       values[k] = r.value;
       given.push(k);
-    } else errors[k] = `From the link: ${r.message} ${defaultsName(spec).Whose} value ${shown(k)} is used.`;
+      const cr = p.kind === 'text' && raw !== r.value ? ` ${label(k)}: its carriage returns are read as line breaks, as the box holds them.` : '';
+      if (twice || cr) errors[k] = `From the link:${twice}${cr}`;
+    } else errors[k] = `From the link:${twice} ${r.message} ${defaultsName(spec).Whose} value ${shown(k)} is used.`;
   }
   const cross = validate(spec, values as Values<P>) as Record<string, string>;
   if (!Object.keys(cross).length) return { values: values as Values<P>, errors: errors as Errors<P> };

@@ -4,7 +4,7 @@
  * boxes say now (not the last value that happened to be valid), and values are committed only
  * when all of them pass. Messages sit next to their control (aria-invalid, aria-describedby).
  */
-import type { AnySpec, Values } from '../demo-kit/spec';
+import type { AnySpec, Inactive, Values } from '../demo-kit/spec';
 import type { DemoElements } from './dom';
 import { formatParam, parseParam, validate } from '../demo-kit/url-state';
 
@@ -25,6 +25,8 @@ export interface ControlsBinding {
   texts(): Record<string, string>;
   hasErrors(): boolean;
   enable(): void;
+  /** Disable the controls and choices the settings leave nothing to do with, each with its reason; re-enable the rest. */
+  setInactive(inactive: Inactive<AnySpec['params']>): void;
 }
 
 export interface ControlEvents {
@@ -40,7 +42,7 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   const keys = Object.keys(params);
   const errors = new Map<string, string>();
 
-  const inputsOf = (key: string) => [...slot.querySelectorAll<HTMLInputElement | HTMLSelectElement>(`[data-input="${key}"]`)];
+  const inputsOf = (key: string) => [...slot.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(`[data-input="${key}"]`)];
   // Radio buttons and check boxes: one input per option, the value is which are checked.
   const isRadio = (i: Element): i is HTMLInputElement => i instanceof HTMLInputElement && (i.type === 'radio' || i.type === 'checkbox');
 
@@ -120,6 +122,8 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
   fieldset.addEventListener('keydown', (ev) => {
     const key = keyOf(ev);
     if (ev.key !== 'Enter' || !key) return;
+    // In a text box Enter is a line break (a prompt may hold several); Ctrl/⌘+Enter runs.
+    if (ev.target instanceof HTMLTextAreaElement && !(ev.ctrlKey || ev.metaKey)) return;
     ev.preventDefault();
     onEdit(key, true);
     if (errors.size === 0) on.submit();
@@ -144,6 +148,45 @@ export function bindControls(el: DemoElements, spec: AnySpec, current: () => Any
     hasErrors: () => errors.size > 0,
     enable() {
       fieldset.disabled = false;
+    },
+    setInactive(inactive) {
+      // One reason is said once: controls disabled for the same reason point to the first one's note.
+      const noteOf = new Map<string, string>();
+      for (const k of keys) {
+        const whole = inactive.controls?.[k];
+        const some = inactive.options?.[k];
+        const field = slot.querySelector<HTMLElement>(`[data-param="${k}"]`);
+        for (const i of inputsOf(k)) {
+          const off = whole !== undefined || (isRadio(i) && !!some?.values.includes(i.value));
+          i.disabled = off;
+          const label = isRadio(i) ? i.closest('label') : null;
+          if (label) label.toggleAttribute('data-inactive', off);
+        }
+        field?.toggleAttribute('data-inactive', whole !== undefined);
+        const reason = whole ?? (some && some.values.length ? some.why : undefined);
+        const id = `${spec.id}-${k}-inactive`;
+        const shared = reason !== undefined ? noteOf.get(reason) : undefined;
+        if (reason !== undefined && !shared) noteOf.set(reason, id);
+        // The reason in a line of its own under the control, read with it (aria-describedby).
+        let note = slot.querySelector<HTMLElement>(`#${id}`);
+        if (!note && reason !== undefined && !shared && field) {
+          note = document.createElement('small');
+          note.id = id;
+          note.className = 'demo-help';
+          note.dataset.inactiveNote = '';
+          field.append(note);
+        }
+        if (note) {
+          note.textContent = shared ? '' : (reason ?? '');
+          note.hidden = !!shared || reason === undefined;
+        }
+        const describedBy = reason === undefined ? undefined : (shared ?? id);
+        for (const i of field instanceof HTMLFieldSetElement ? [field] : inputsOf(k)) {
+          const ids = (i.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-inactive'));
+          if (describedBy) ids.push(describedBy);
+          i.setAttribute('aria-describedby', ids.join(' '));
+        }
+      }
     },
   };
 }

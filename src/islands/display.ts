@@ -3,6 +3,7 @@
  * the figure shows (`data-settings`, `data-edited`), which preset is pressed, and whether a run
  * is busy (Run / Cancel and the focus between them).
  */
+import { defaultsName } from '../demo-kit/spec';
 import { defaults, sameValue } from '../demo-kit/url-state';
 import { describeSettings, type Island } from './island';
 
@@ -12,21 +13,49 @@ export function setStatus({ status, state }: Island, text: string): void {
   status.set(text);
 }
 
+/** The status of what the figure now shows (a run ended, Reset, the page loaded): said again once a refused Run is fixed. */
+export function setShownStatus(island: Island, text: string): void {
+  island.state.shownStatus = text;
+  island.state.shownState = island.slot.dataset.state;
+  setStatus(island, text);
+}
+
 /**
  * The figure's settings and whether they are the controls' (an idle edit of a Run demo): an
  * edit while a Run demo is idle only says the chart shows the previous settings until Run.
+ * A refused or blocked Run keeps its words until its setting is fixed; then the slot says
+ * again what the figure shows (issue 15, #6).
  */
 export function markShown(island: Island): void {
-  const { slot, spec, runner, status, state } = island;
+  const { slot, spec, runner, status, state, controls } = island;
   slot.dataset.settings = describeSettings(spec, state.shown.values);
-  const edited = !runner.running && describeSettings(spec, state.shown.values) !== describeSettings(spec, state.values);
-  if (edited) {
-    slot.dataset.edited = 'true';
-    status.set('Settings changed: press Run to use them. The chart still shows the previous settings.');
-  } else if (slot.dataset.edited) {
-    delete slot.dataset.edited;
-    status.set(state.settledStatus);
+  markInactive(island);
+  if (state.blocked && !controls.hasErrors() && !runner.running) {
+    state.blocked = false;
+    if (state.shownState) slot.dataset.state = state.shownState;
+    else delete slot.dataset.state;
+    state.settledStatus = state.shownStatus;
+    status.set(state.shownStatus);
   }
+  const edited = !runner.running && describeSettings(spec, state.shown.values) !== describeSettings(spec, state.values);
+  if (edited) slot.dataset.edited = 'true';
+  else delete slot.dataset.edited;
+  if (state.blocked || runner.running) return; // the refusal (or the run) has the status
+  if (edited) {
+    // How long the run should take is said under Run (components/demo/estimate.ts).
+    status.set(
+      state.shown.isBuild && !slot.dataset.state
+        ? `Showing a run computed when the site was built, with ${defaultsName(spec).whose} settings. Press Run to train with these.`
+        : 'Settings changed: press Run to use them. The chart still shows the previous settings.',
+    );
+  } else status.set(state.settledStatus);
+}
+
+/** Controls and choices the settings leave nothing to do with: disabled, with the reason (the spec's `inactive`). */
+export function markInactive({ spec, controls, runner, state }: Island): void {
+  if (!spec.inactive) return;
+  const result = state.shown.partial ? undefined : (state.shown.result as never);
+  controls.setInactive(spec.inactive(state.values, { result, running: runner.running }));
 }
 
 /** Each preset button is pressed exactly when the controls hold its values (display-only ones aside). */
@@ -40,7 +69,8 @@ export function markPresets({ el, spec, state }: Island): void {
 }
 
 /** Run is disabled while a run is busy and Cancel while none is. */
-export function markBusy({ slot, el }: Island, on: boolean): void {
+export function markBusy(island: Island, on: boolean): void {
+  const { slot, el } = island;
   slot.dataset.running = on ? 'true' : 'false';
   const run = el.action('run');
   const cancel = el.action('cancel');
@@ -51,4 +81,6 @@ export function markBusy({ slot, el }: Island, on: boolean): void {
   if (run) run.disabled = on;
   if (on && focused === run) cancel?.focus();
   if (!on && focused === cancel) run?.focus();
+  markInactive(island);
 }
+

@@ -3,7 +3,7 @@
  * created on the first run. Each run is a promise plus a cancel(); progress and the backend
  * actually used arrive through callbacks.
  */
-import type { Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import { type AutoChoice, type Backend, type ChoiceStore, type ExperimentName, type ProgressOf, type ResultOf, type SettingsOf, choiceKey, graphFamilyOf, writeDecision } from '../../demos/index';
 import type { BackendRequest, ErrorCode, ErrorReport, FromWorker, ToWorker } from '../workers/protocol';
 
 /** A run that ended without a result: the worker's message and code, and the setting it is about. */
@@ -20,7 +20,7 @@ export class RunError extends Error {
 const aborted = (message = 'The run was cancelled.') => new RunError({ message, code: 'aborted' });
 
 export interface RunCallbacks<P> {
-  onStarted?: (backend: Backend, fallbackReason?: string) => void;
+  onStarted?: (backend: Backend, fallbackReason?: string, autoChoice?: AutoChoice) => void;
   onProgress?: (p: P) => void;
 }
 export interface RunHandle<R> {
@@ -28,8 +28,32 @@ export interface RunHandle<R> {
   cancel(): void;
 }
 
-/** How long a cancelled run may take to stop by itself before its worker is terminated. */
-const CANCEL_GRACE_MS = 300;
+/** Where Auto's decisions are kept: this browser's localStorage (absent or refused: nothing is kept, Auto measures on each page). */
+export function choiceStore(): ChoiceStore | undefined {
+  try {
+    return globalThis.localStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stored decision for an experiment's graph family, as the worker gets it. */
+function storedChoice(experiment: ExperimentName): string | null {
+  try {
+    return choiceStore()?.getItem(choiceKey(graphFamilyOf(experiment))) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A cancelled run is reported cancelled to the page at once; the worker stops it at its next
+ * check of the AbortSignal. The worker is terminated (losing what it keeps: the loaded model,
+ * chapter 8's adapters kept for switching) only if it does not even acknowledge the cancel
+ * within CANCEL_STUCK_MS, i.e. its event loop is blocked; a long graph run or a long sample
+ * is not that (issue 15, #1: a 300 ms limit killed the worker mid-sample).
+ */
+const CANCEL_STUCK_MS = 20_000;
 
 type Pending = {
   resolve(v: unknown): void;
@@ -38,6 +62,10 @@ type Pending = {
   message?: ToWorker;
   /** The worker has begun this run (runs wait in the worker's queue until then). */
   started?: boolean;
+  /** Cancelled by the page: its promise is settled; the entry waits for the worker's end of it. */
+  cancelled?: boolean;
+  /** The worker read the cancel (its event loop is free): it will stop the run by itself. */
+  acknowledged?: boolean;
 };
 
 /**
@@ -53,6 +81,8 @@ class EngineClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** onnxruntime sessions the worker's engine held after its last run (a test hook: the cache is bounded). */
+  sessions: number | undefined;
 
   private get w(): Worker {
     if (!this.worker) {
@@ -77,6 +107,12 @@ class EngineClient {
   private receive(m: FromWorker): void {
     const p = this.pending.get(m.id);
     if (!p) return;
+    if (p.cancelled) {
+      // The page has been told; only the worker's own end of the run matters now.
+      if (m.type === 'cancelling') p.acknowledged = true;
+      if (m.type === 'result' || m.type === 'error') this.pending.delete(m.id);
+      return;
+    }
     switch (m.type) {
       case 'started':
         p.started = true;
@@ -87,6 +123,7 @@ class EngineClient {
         break;
       case 'result':
         this.pending.delete(m.id);
+        this.sessions = m.sessions;
         p.resolve(m.result);
         break;
       case 'graphs':
@@ -117,10 +154,14 @@ class EngineClient {
         resolve: resolve as (v: unknown) => void,
         reject,
         onMessage: (m) => {
-          if (m.type === 'started') cb.onStarted?.(m.backend, m.fallbackReason);
+          if (m.type === 'started') {
+            // Auto measured now: the decision is this browser's from the next page on.
+            if (m.autoChoice?.measuredNow) writeDecision(choiceStore(), m.autoChoice.decision);
+            cb.onStarted?.(m.backend, m.fallbackReason, m.autoChoice);
+          }
           else if (m.type === 'progress') cb.onProgress?.(m.progress as ProgressOf<E>);
         },
-        message: { type: 'run', id, experiment, settings, backend } as ToWorker,
+        message: { type: 'run', id, experiment, settings, backend, storedChoice: backend === 'auto' ? storedChoice(experiment) : undefined } as ToWorker,
       });
     });
     this.send(this.pending.get(id)!.message!);
@@ -128,41 +169,46 @@ class EngineClient {
   }
 
   /**
-   * Ask the worker to abort run `id`. The engine checks its AbortSignal between graph runs,
-   * (and yields a macrotask between them, so the message is read); as a last resort, if a
-   * started run has not ended within CANCEL_GRACE_MS, the worker is terminated and the runs
-   * queued behind it start again on a fresh one. A run still queued is simply dropped.
+   * Ask the worker to abort run `id`. The page hears "cancelled" at once; the engine checks its
+   * AbortSignal between graph runs (and yields a macrotask between them, so the message is
+   * read) and answers 'cancelling' when it reads it. Only a worker that does not answer within
+   * CANCEL_STUCK_MS is terminated, and the runs queued behind it start again on a fresh one. A
+   * run still queued is simply dropped.
    */
   private cancel(id: number): void {
     const run = this.pending.get(id);
-    if (!run) return;
+    if (!run || run.cancelled) return;
     this.send({ type: 'cancel', id });
+    run.reject(aborted());
     if (!run.started) {
       // Still queued behind another demo's run: the worker drops it when its turn comes, and
       // the run in progress must not be killed for it.
       this.pending.delete(id);
-      run.reject(aborted());
       return;
     }
+    run.cancelled = true;
+    run.onMessage = undefined;
+    const worker = this.worker;
     setTimeout(() => {
-      if (!this.pending.has(id) || !this.worker) return;
+      const p = this.pending.get(id);
+      if (!p || p.acknowledged || !this.worker || this.worker !== worker) return;
       this.worker.terminate();
       this.worker = undefined;
-      this.pending.get(id)!.reject(aborted());
       this.pending.delete(id);
       // Runs queued behind the cancelled one start again on a fresh worker; other requests fail.
-      for (const [other, p] of [...this.pending]) {
-        if (p.message?.type === 'run') this.send(p.message);
+      for (const [other, q] of [...this.pending]) {
+        if (q.cancelled) this.pending.delete(other);
+        else if (q.message?.type === 'run') this.send(q.message);
         else {
-          p.reject(aborted('The engine was restarted; try again.'));
+          q.reject(aborted('The engine was restarted; try again.'));
           this.pending.delete(other);
         }
       }
-    }, CANCEL_GRACE_MS);
+    }, CANCEL_STUCK_MS);
   }
 
   /** The .onnx graphs `experiment` has run on `backend`: their names, and the bytes of `name`. */
-  graphs(experiment: ExperimentName, backend: BackendRequest, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
+  graphs(experiment: ExperimentName, backend: Backend, name?: string): Promise<{ names: string[]; bytes?: Uint8Array }> {
     const id = this.nextId++;
     const promise = new Promise<{ names: string[]; bytes?: Uint8Array }>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

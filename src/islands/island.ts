@@ -44,6 +44,15 @@ export interface IslandState {
   shown: Shown;
   /** The status of the last thing that happened, said again when an idle edit is undone. */
   settledStatus: string;
+  /** What the status says about the figure on screen ("Done on WASM …"): said again after a refused or blocked Run is fixed. */
+  shownStatus: string;
+  /** `data-state` for what is shown: undefined (the build's result), 'done', 'cancelled', 'error' (a run that diverged or failed). */
+  shownState?: string;
+  /** A Run that was refused (a setting the engine or a check would not take): the status says so until the setting is fixed. */
+  blocked: boolean;
+  /** The last progress of the run in progress (a picture switch redraws it). */
+  liveProgress?: unknown;
+
   /** A rerun waiting for the reader to stop typing (demos without a Run button). */
   rerunTimer?: ReturnType<typeof setTimeout>;
 }
@@ -71,6 +80,13 @@ export function describeSettings(spec: AnySpec, values: AnyValues): string {
   const q = writeState(spec, values);
   for (const [k, p] of Object.entries(spec.params)) if (p.display) q.delete(`${spec.id}.${k}`);
   return q.toString();
+}
+
+/** The values a run's live frames are drawn with: the run's own, with today's picture switches (display-only values). */
+export function liveValues({ spec, state }: Island, runValues: AnyValues): AnyValues {
+  const out = { ...runValues } as Record<string, unknown>;
+  for (const [k, p] of Object.entries(spec.params)) if (p.display) out[k] = (state.values as Record<string, unknown>)[k];
+  return out as AnyValues;
 }
 
 /** The address bar says what the controls hold (and the backend, for an engine demo). */

@@ -10,16 +10,16 @@
  * says about itself is display.ts. Nothing here knows which demo it runs: everything specific
  * is in src/specs/<experiment>.ts.
  */
-import type { AnySpec } from '../demo-kit/spec';
+import { defaultsName, type AnySpec } from '../demo-kit/spec';
 import { defaults, readBackendChoice, readState } from '../demo-kit/url-state';
 import { actionsFor } from './actions';
 import { bindControls } from './controls';
-import { markPresets, setStatus } from './display';
+import { markPresets, markShown, setShownStatus } from './display';
 import { demoElements } from './dom';
 import { setupDownloads } from './downloads';
-import { applyPreset, commitEdit, resetToNotebook, switchBackend } from './edits';
+import { applyPreset, commitEdit, measureAgain, resetToNotebook, switchBackend } from './edits';
 import { FigureView } from './figure-view';
-import { currentView, writeUrl, type AnyResult, type Island } from './island';
+import { currentView, describeSettings, writeUrl, type AnyResult, type Island } from './island';
 import { Runner } from './run';
 import { startRun } from './start-run';
 import { StatusLine } from './status';
@@ -33,7 +33,12 @@ export function mountDemo(slot: HTMLElement, spec: AnySpec): void {
     usesEngine: island.usesEngine,
     current: () => {
       const { shown } = island.state;
-      return { view: currentView(island), result: shown.result, isBuild: shown.isBuild, backend: shown.backend, note: shown.note };
+      // During a run the files are still what the printout shows (the run being drawn has no
+      // result yet): the menu says so, naming the settings they are from.
+      const during = island.runner.running
+        ? `A run is in progress: these files are the ${shown.isBuild ? 'result computed when the site was built' : 'previous run'} (${describeSettings(spec, shown.values) || `${defaultsName(spec).whose} settings`}), not the run being drawn.`
+        : undefined;
+      return { view: currentView(island), result: shown.result, isBuild: shown.isBuild, backend: shown.backend, note: [during, shown.note].filter(Boolean).join(' ') || undefined };
     },
     extra: () => (island.state.shown.partial ? [] : (spec.downloads?.(island.state.shown.result as AnyResult) ?? [])),
   });
@@ -64,6 +69,8 @@ function createIsland(slot: HTMLElement, spec: AnySpec) {
       backend: backendChoice.backend,
       shown: { result: buildResult, isBuild: true, values: defaults(spec.params) },
       settledStatus: '',
+      shownStatus: '',
+      blocked: false,
     },
     controls: bindControls(el, spec, () => island.state.values, {
       commit: (key, next) => commitEdit(island, key, next),
@@ -82,6 +89,7 @@ function bindToolbar(island: Island): void {
   el.action('run')?.addEventListener('click', () => startRun(island));
   el.action('cancel')?.addEventListener('click', () => runner.cancel());
   el.action('reset')?.addEventListener('click', () => resetToNotebook(island));
+  el.action('remeasure')?.addEventListener('click', () => measureAgain(island));
   const backendSelect = el.backendSelect;
   if (backendSelect) {
     backendSelect.value = state.backend;
@@ -111,6 +119,9 @@ function goLive(island: Island, linkErrors: Record<string, string>, backendMessa
   if (cancel) cancel.disabled = true;
   slot.dataset.island = 'ready';
   if (spec.autoRun ?? true) startRun(island);
-  else setStatus(island, 'Showing a run computed when the site was built. Press Run to train in this page.');
+  else {
+    setShownStatus(island, 'Showing a run computed when the site was built. Press Run to train in this page.');
+    markShown(island);
+  }
   if (backendMessage && usesEngine) status.error(backendMessage);
 }

@@ -4,11 +4,11 @@
  * generation number; starting, resetting or detaching bumps it, and whatever an older run
  * still reports (late progress, its result, its "cancelled") is dropped, never drawn.
  */
-import { EXPERIMENTS, type Backend, type ExperimentName, type ProgressOf, type ResultOf, type SettingsOf } from '../../demos/index';
+import { EXPERIMENTS, type AutoChoice, type Backend, type ExperimentName, type ProgressOf, type ResultOf, type SettingsOf } from '../../demos/index';
 import { engineClient, RunError, type RunHandle } from './engine-client';
 
 export interface RunEvents<E extends ExperimentName> {
-  started(backend: Backend, fallbackReason?: string): void;
+  started(backend: Backend, fallbackReason?: string, autoChoice?: AutoChoice): void;
   progress(p: ProgressOf<E>): void;
   done(result: ResultOf<E>): void;
   failed(err: RunError): void;
@@ -35,7 +35,7 @@ export class Runner<E extends ExperimentName> {
     const generation = ++this.generation;
     const current = () => generation === this.generation;
     const handle = this.launch(settings, backend, {
-      started: (b, why) => current() && on.started(b, why),
+      started: (b, why, auto) => current() && on.started(b, why, auto),
       progress: (p) => current() && on.progress(p),
     });
     this.handle = handle;

@@ -8,11 +8,11 @@
 import {
   LANGUAGE_MODEL_DEFAULTS as D,
   LANGUAGE_MODEL_FILES,
+  LM_DEFAULTS,
   LM_TASKS,
   MAX_LM_BATCH,
   MAX_LM_STEPS,
   MAX_NEW_TOKENS,
-  emptyFrame,
   type LanguageModelProgress,
   type LanguageModelResult,
   type LanguageModelSettings,
@@ -23,7 +23,7 @@ import { languageModelFigure, speedLine } from '../charts/language-model';
 import type { DownloadSource } from '../demo-kit/downloads';
 import type { View } from '../demo-kit/view';
 import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine, view } from '../demo-kit/params';
-import { defineDemo, type Values } from '../demo-kit/spec';
+import { defineDemo, type Inactive, type Values } from '../demo-kit/spec';
 
 /** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
 type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
@@ -61,7 +61,8 @@ const params = {
   sampleLength: int('Continuation', D.sampleLength, 1, MAX_NEW_TOKENS, 'Characters each model adds'),
   seed: seed(D.seed),
   adapter: view<AdapterChoice>('Continue with', 'run', [
-    { value: 'run', label: "This run's adapter" },
+    // "model", not "adapter": under full fine-tuning this run has fine-tuned weights, no adapter.
+    { value: 'run', label: "This run's model" },
     { value: 'base', label: 'Base model (no adapter)' },
     ...LM_TASKS.map((t) => ({ value: t, label: `${TASK_LABEL(t)} adapter` })),
   ]),
@@ -82,6 +83,12 @@ const targetsOf = (v: LmValues): TargetModule[] => v.targets.flatMap((t) => (t =
 /** The site's base URL, where the worker fetches models/ and corpora/ (Vite's BASE_URL). */
 const ROOT = import.meta.env.BASE_URL;
 
+/** Why the adapter switch has nothing to show yet, naming the adapters this page keeps so far. */
+function needsTwo(kept: LanguageModelResult['kept']): string {
+  const have = kept?.length ? ` (kept so far: ${kept.map((k) => `${TASK_LABEL(k.task)}, ${k.steps} steps`).join('; ')})` : '';
+  return `Switching needs LoRA runs on two tasks in this page${have}; train one on each task, then pick an adapter.`;
+}
+
 /**
  * The switch's table and the continuation the picker names. Before two tasks have adapters there
  * is nothing to switch between: the picker says so instead of silently showing this run's.
@@ -89,7 +96,7 @@ const ROOT = import.meta.env.BASE_URL;
 function switchParts(r: LanguageModelResult, choice: AdapterChoice): { tables: View['tables']; lines: string[]; shown?: Parameters<typeof languageModelFigure>[1]['shown'] } {
   const sw = r.frame.switching;
   if (!sw) {
-    const lines = choice === 'run' ? [] : ['', `Switching needs LoRA runs on two tasks in this page; train one on each task, then pick an adapter.`];
+    const lines = choice === 'run' ? [] : ['', needsTwo(r.kept)];
     return { tables: undefined, lines };
   }
   const name = (a: string) => (a === 'base' ? 'Base model' : `${TASK_LABEL(a)} adapter`);
@@ -116,6 +123,7 @@ export function languageModelView(r: LanguageModelResult, choice: AdapterChoice 
     s.method === 'full'
       ? 'Full fine-tuning of every weight'
       : `LoRA on ${s.targets.join(', ')} · r = ${s.rank}, α = ${s.alpha}, s = ${s.scalingRule === 'alpha/r' ? 'α/r' : 'α/√r'}`;
+  const full = s.method === 'full';
   // What the figure counts is the trained weights' state only; say what else training holds.
   const notCounted = s.method === 'full' ? 'the activations kept for the backward pass (no weight is frozen)' : 'the frozen weights, and the activations kept for the backward pass';
   const memory =
@@ -135,14 +143,37 @@ export function languageModelView(r: LanguageModelResult, choice: AdapterChoice 
     'Base model:',
     s.prompt + f.baseSample,
     '',
-    sw.shown ? `${sw.shown.title}:` : `Adapted (step ${val[val.length - 1]?.step ?? 0}):`,
+    sw.shown ? `${sw.shown.title}:` : `${full ? 'Fine-tuned' : 'Adapted'} (step ${val[val.length - 1]?.step ?? 0}):`,
     s.prompt + (sw.shown?.body ?? f.adaptedSample),
     ...sw.lines,
+    // The adapters this page keeps for switching outlive Cancel, Reset and other runs: say which.
+    ...(r.kept?.length && !f.switching && choice === 'run' ? ['', `Kept for switching in this page: ${r.kept.map((k) => `${TASK_LABEL(k.task)} adapter (${k.steps} steps)`).join(', ')}.`] : []),
   ].join('\n');
-  return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt, shown: sw.shown }), printout, tables: sw.tables };
+  return { panels: languageModelFigure(f, { steps: s.steps, prompt: s.prompt, shown: sw.shown, method: s.method }), printout, tables: sw.tables };
 }
 
 const MB = (n: number) => (n / 1e6).toFixed(1);
+
+/** The settings only LoRA uses: disabled under full fine-tuning (their values wait for LoRA). */
+const LORA_ONLY = ['targets', 'rank', 'alpha', 'scalingRule'] as const;
+
+/** What the reader cannot use now: LoRA's settings under full fine-tuning, adapters not trained yet. */
+function inactive(v: LmValues, shown: { result: LanguageModelResult | undefined; running: boolean }): Inactive<typeof params> {
+  const controls: Inactive<typeof params>['controls'] = {};
+  if (v.method === 'full') for (const k of LORA_ONLY) controls[k] = 'LoRA only: full fine-tuning trains every weight, with no adapter.';
+  const others: AdapterChoice[] = ['base', ...LM_TASKS];
+  const r = shown.result;
+  const sw = r?.frame.switching;
+  let options: { values: string[]; why: string };
+  if (shown.running) options = { values: others, why: 'The other choices apply to a finished run: they come back when this one ends.' };
+  else if (!r) options = { values: others, why: 'Switching applies to a finished run; this one stopped. The adapters kept in this page stay for the next run.' };
+  else if (!sw) options = { values: others, why: needsTwo(r.kept) };
+  else {
+    const missing = LM_TASKS.filter((t) => !sw.rows.some((row) => row.adapter === t));
+    options = { values: missing, why: `No ${missing.map(TASK_LABEL).join(' or ')} adapter has been trained in this page yet.` };
+  }
+  return { controls, options: { adapter: options } };
+}
 
 function liveLabel(p: LanguageModelProgress): string {
   if (p.phase === 'loading') return p.total > 0 ? `Loading the model and texts: ${MB(p.loaded)} of ${MB(p.total)} MB` : 'Loading the model and texts…';
@@ -156,9 +187,11 @@ function downloads(r: LanguageModelResult): DownloadSource[] {
   const out: DownloadSource[] = [];
   if (r.peft) {
     const peft = r.peft;
+    // The adapter names the run it is from, so it cannot pass for another (a run in progress).
+    const from = `r = ${r.settings.rank}, ${TASK_LABEL(r.settings.task)}`;
     out.push(
-      { label: 'Adapter (PEFT) · adapter_config.json', filename: 'adapter_config.json', make: () => new Blob([peft.config], { type: 'application/json' }) },
-      { label: 'Adapter (PEFT) · adapter_model.safetensors', filename: 'adapter_model.safetensors', make: () => new Blob([bytesOf(peft.safetensors)], { type: 'application/octet-stream' }) },
+      { label: `Adapter (PEFT, ${from}) · adapter_config.json`, filename: 'adapter_config.json', make: () => new Blob([peft.config], { type: 'application/json' }) },
+      { label: `Adapter (PEFT, ${from}) · adapter_model.safetensors`, filename: 'adapter_model.safetensors', make: () => new Blob([bytesOf(peft.safetensors)], { type: 'application/octet-stream' }) },
     );
   }
   // The base model is the site's own static files: fetched from here, saved as they are.
@@ -179,16 +212,33 @@ export const spec = defineDemo({
     { id: 'everything', label: 'Attention and MLP, rank 4', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'mlp'], rank: 4, alpha: 8 } },
     { id: 'rslora', label: 'rsLoRA, rank 32', values: { rank: 32, alpha: 16, scalingRule: 'alpha/sqrt(r)' } },
     { id: 'quick', label: 'Quick look (60 steps)', values: { steps: 60 } },
-    { id: 'full', label: 'Full fine-tuning', values: { method: 'full', lr: 1e-3 } },
+    // Its learning rate follows from the method (onChange), as when the method is picked by hand.
+    { id: 'full', label: 'Full fine-tuning', values: { method: 'full' } },
   ],
   check: (v) => {
-    if (v.prompt.length === 0) return { prompt: 'Type a prompt for both models to continue (at least one character).' };
-    // Full fine-tuning trains every weight: the adapter's settings would silently do nothing.
-    if (v.method === 'full' && (v.rank !== D.rank || v.alpha !== D.alpha || v.scalingRule !== D.scalingRule)) {
-      return { method: 'Full fine-tuning has no adapter: set rank, α and scaling back to their defaults, or choose LoRA.' };
-    }
+    if (v.prompt.trim().length === 0) return { prompt: 'Type a prompt for both models to continue: at least one character that is not a space or a line break.' };
+    // Under full fine-tuning LoRA's settings are disabled with a note (inactive): they are
+    // kept for a return to LoRA and do nothing meanwhile, which the page says.
     return {};
   },
+  /**
+   * Values that follow from another, whichever control sets it (the method select or a preset):
+   * full fine-tuning has its own learning rate, and each task its own prompt. A value the reader
+   * chose themselves is kept.
+   */
+  onChange: (key, v) => {
+    const next = { ...v };
+    if (key === 'method') {
+      if (v.method === 'full' && v.lr === D.lr) next.lr = LM_DEFAULTS.fullLr;
+      if (v.method === 'lora' && v.lr === LM_DEFAULTS.fullLr) next.lr = D.lr;
+    }
+    if (key === 'task') {
+      const prompts = LM_TASKS.map((t) => LANGUAGE_MODEL_FILES.tasks[t].prompt);
+      if (prompts.includes(v.prompt)) next.prompt = LANGUAGE_MODEL_FILES.tasks[v.task].prompt;
+    }
+    return next;
+  },
+  inactive,
   settings: (v): Partial<LanguageModelSettings> => ({
     task: v.task,
     method: v.method,
@@ -207,7 +257,8 @@ export const spec = defineDemo({
   }),
   view: (r, v) => languageModelView(r, v.adapter),
   live: {
-    view: (p) => languageModelView(p.phase === 'training' ? p.result : { ...p.result, frame: emptyFrame(p.result.frame.backend) }),
+    // Loading and the first samples draw nothing of this run: the figure keeps the previous result, dimmed.
+    view: (p) => (p.phase === 'training' ? languageModelView(p.result) : undefined),
     label: liveLabel,
   },
   runButtons: true,

@@ -11,6 +11,12 @@ import {
   BackendUnavailableError,
   createEngine,
   EXPERIMENTS,
+  graphFamilyOf,
+  parseDecision,
+  type AutoChoice,
+  type Backend,
+  type ChoiceStore,
+  type GraphFamily,
   isAbortError,
   SettingError,
   TrainingDivergedError,
@@ -30,22 +36,62 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(
  */
 const PROGRESS_INTERVAL_MS = 50;
 
-const engines = new Map<BackendRequest, Promise<Engine>>();
-function engineFor(backend: BackendRequest): Promise<Engine> {
+/** One engine per backend, shared by every experiment (and every graph family Auto decided for). */
+const engines = new Map<Backend, Promise<Engine>>();
+function engineFor(backend: Backend): Promise<Engine> {
   let p = engines.get(backend);
   if (!p) {
     p = createEngine({ backend });
     engines.set(backend, p);
-    p.then(
-      (e) => {
-        // 'auto' and the backend it chose are the same engine.
-        if (!engines.has(e.backend)) engines.set(e.backend, p!);
-      },
-      () => engines.delete(backend), // let a later request try again
-    );
+    p.catch(() => engines.delete(backend)); // let a later request try again
   }
   return p;
 }
+
+/** What a run on 'auto' gets: the shared engine of the backend Auto chose, and why. */
+interface AutoRun {
+  engine: Engine;
+  fallbackReason?: string;
+  autoChoice?: AutoChoice;
+}
+const autoRuns = new Map<string, Promise<AutoRun>>();
+
+/**
+ * 'auto' for a graph family, given what the page's localStorage holds for it: a stored decision
+ * whose backend already has an engine here is simply used; otherwise createEngine decides
+ * (measuring when nothing is stored: after "Measure again" too), and the engine it made becomes
+ * that backend's shared engine, or is released in favour of the one already there.
+ */
+function autoFor(family: GraphFamily, storedChoice: string | null): Promise<AutoRun> {
+  const key = `${family}:${storedChoice ?? ''}`;
+  let p = autoRuns.get(key);
+  if (p) return p;
+  const stored = parseDecision(family, storedChoice);
+  const shared = stored && engines.get(stored.backend);
+  p = shared
+    ? shared.then((engine) => ({ engine, autoChoice: { decision: stored, measuredNow: false } }))
+    : (async () => {
+        const e = await createEngine({ backend: 'auto', choice: { family, store: storeOf(storedChoice) } });
+        const run = { fallbackReason: e.fallbackReason, autoChoice: e.autoChoice };
+        const existing = engines.get(e.backend);
+        if (!existing) {
+          engines.set(e.backend, Promise.resolve(e));
+          return { engine: e, ...run };
+        }
+        await e.dispose();
+        return { engine: await existing, ...run };
+      })();
+  autoRuns.set(key, p);
+  p.then(
+    // A decision measured now is what the page stores, and sends from its next run on.
+    (r) => r.autoChoice?.measuredNow && autoRuns.set(`${family}:${JSON.stringify(r.autoChoice.decision)}`, p!),
+    () => autoRuns.delete(key),
+  );
+  return p;
+}
+
+/** The page's stored decision, read-only: the page writes what the engine measured (from `started`). */
+const storeOf = (raw: string | null): ChoiceStore => ({ getItem: () => raw, setItem: () => undefined, removeItem: () => undefined });
 
 /** The graphs each experiment caused the engine to build, per engine (sessions are shared). */
 const graphsByExperiment = new WeakMap<Engine, Map<ExperimentName, Set<string>>>();
@@ -75,8 +121,8 @@ function report(e: unknown): ErrorReport {
 }
 
 async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
-  const engine = await engineFor(m.backend);
-  post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason: engine.fallbackReason });
+  const { engine, fallbackReason, autoChoice } = m.backend === 'auto' ? await autoFor(graphFamilyOf(m.experiment), m.storedChoice ?? null) : { engine: await engineFor(m.backend) };
+  post({ type: 'started', id: m.id, backend: engine.backend, fallbackReason, autoChoice });
   const before = new Set(engine.graphNames());
   let last = 0;
   let pending: ProgressOf<ExperimentName> | undefined;
@@ -100,7 +146,7 @@ async function run(m: RunMessage, signal: AbortSignal): Promise<void> {
     const result =
       experiment.kind === 'engine' ? await experiment.run(engine, settings, { signal, onProgress: onProgress as never }) : experiment.run(settings);
     flush();
-    post({ type: 'result', id: m.id, result });
+    post({ type: 'result', id: m.id, result, sessions: engine.sessionCount });
   } catch (e) {
     flush(); // the last progress (a diverged run's losses up to the bad step) is drawn first
     post({ type: 'error', id: m.id, ...report(e) });
@@ -124,9 +170,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         .finally(() => controllers.delete(m.id));
       break;
     }
-    case 'cancel':
-      controllers.get(m.id)?.abort();
+    case 'cancel': {
+      const ac = controllers.get(m.id);
+      ac?.abort();
+      if (ac) post({ type: 'cancelling', id: m.id });
       break;
+    }
     case 'graphs':
       void engineFor(m.backend).then(
         (engine) => {

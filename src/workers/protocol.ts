@@ -8,12 +8,23 @@
  * whose code is 'aborted'. Results are the experiments' plain-JSON shapes, the same ones the
  * build embeds in the page, so the island draws both the same way.
  */
-import type { Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
+import type { AutoChoice, Backend, ExperimentName, ProgressOf, ResultOf, SettingsOf } from '../../demos/index';
 
 export type BackendRequest = Backend | 'auto';
 
 export type RunMessage = {
-  [E in ExperimentName]: { type: 'run'; id: number; experiment: E; settings: Partial<SettingsOf<E>>; backend: BackendRequest };
+  [E in ExperimentName]: {
+    type: 'run';
+    id: number;
+    experiment: E;
+    settings: Partial<SettingsOf<E>>;
+    backend: BackendRequest;
+    /**
+     * For 'auto': what the page's localStorage holds for the experiment's graph family (a worker
+     * has no localStorage), null when nothing; a decision measured now comes back in `started`.
+     */
+    storedChoice?: string | null;
+  };
 }[ExperimentName];
 export interface CancelMessage {
   type: 'cancel';
@@ -24,7 +35,7 @@ export interface GraphsMessage {
   type: 'graphs';
   id: number;
   experiment: ExperimentName;
-  backend: BackendRequest;
+  backend: Backend;
   name?: string;
 }
 export type ToWorker = RunMessage | CancelMessage | GraphsMessage;
@@ -46,9 +57,12 @@ export interface ErrorReport {
 }
 
 export type FromWorker =
-  /** The engine for this run is ready: what runs, and why not WebGPU when 'auto' was asked. */
-  | { type: 'started'; id: number; backend: Backend; fallbackReason?: string }
+  /** The engine for this run is ready: what runs, why not WebGPU when 'auto' was asked, and what Auto measured. */
+  | { type: 'started'; id: number; backend: Backend; fallbackReason?: string; autoChoice?: AutoChoice }
   | { type: 'progress'; id: number; progress: ProgressOf<ExperimentName> }
-  | { type: 'result'; id: number; result: ResultOf<ExperimentName> }
+  /** The worker read a cancel for this run: it is alive and stops the run at its next check. */
+  | { type: 'cancelling'; id: number }
+  /** `sessions`: the onnxruntime sessions the engine holds after the run (bounded: a test hook). */
+  | { type: 'result'; id: number; result: ResultOf<ExperimentName>; sessions?: number }
   | ({ type: 'error'; id: number } & ErrorReport)
   | { type: 'graphs'; id: number; names: string[]; name?: string; bytes?: Uint8Array };

@@ -99,15 +99,17 @@ test("'auto' reports the backend it chose, and WASM-only never downloads the Web
   await open(page);
   const chosen = await page.evaluate(async () => {
     const e = await (window as unknown as { __engine: Harness }).__engine.createEngine({ backend: 'auto' });
-    const out = { backend: e.backend, fallbackReason: e.fallbackReason };
+    const out = { backend: e.backend, fallbackReason: e.fallbackReason, measured: e.autoChoice?.decision.measured };
     await e.merge({ rows: 1, cols: 2, data: new Float32Array([1, 2]) }, { rows: 1, cols: 2, data: new Float32Array([1, 1]) }, { rows: 1, cols: 1, data: new Float32Array([1]) }, 1);
     await e.dispose();
     return out;
   });
   if (backend === 'webgpu') {
-    // The webgpu project's adapter is SwiftShader, a software fallback: Auto prefers WASM and says why.
+    // The webgpu project's adapter is SwiftShader, a software fallback: Auto times both (the
+    // flag alone decides nothing), WASM is faster, and the reason gives both figures.
     expect(chosen.backend).toBe('wasm');
-    expect(chosen.fallbackReason).toMatch(/software fallback/);
+    expect(chosen.measured?.map((m) => m.backend).sort()).toEqual(['wasm', 'webgpu']);
+    expect(chosen.fallbackReason).toMatch(/WASM was faster when measured \(WASM [\d.]+ ms\/step vs WebGPU [\d.]+ ms\/step here\).*software fallback/);
   } else if (chosen.backend === 'wasm') {
     // Chromium without --enable-unsafe-webgpu: no adapter, so WASM and a reason in words.
     expect(chosen.fallbackReason).toMatch(/WebGPU/);

@@ -269,17 +269,45 @@ test.describe('#8 keyboard', () => {
 });
 
 test.describe('#9 Auto and a software WebGPU adapter', () => {
-  test('Auto runs on WASM and says why; an explicit WebGPU still uses the adapter', async ({ page }, info) => {
+  // Auto decides by timing, not by the adapter's fallback flag (issue 16): on SwiftShader it
+  // times both, keeps WASM and shows both figures; the choice is kept in localStorage and reused
+  // after a reload; "Measure again" times both anew. An explicit WebGPU still uses the adapter.
+  test('Auto measures both and keeps WASM with the figures, reuses the choice on reload, and "Measure again" times anew', async ({ page }, info) => {
     test.skip(backendOf(info) !== 'webgpu', 'needs the SwiftShader WebGPU adapter of the webgpu project');
+    const key = 'lora-live.auto-backend.v1.notebook';
+    const stored = async () => JSON.parse((await page.evaluate((k) => localStorage.getItem(k), key)) ?? 'null') as { backend: string; at: string; measured: { backend: string; msPerStep: number }[] } | null;
     await page.goto(demoUrl('implementation', SMALL.implementation));
     let s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-badge]')).toHaveText('your CPU (WebAssembly)');
-    await expect(s.locator('[data-badge-why]')).toContainText('software fallback');
+    const badge = () => s.locator('[data-badge]');
+    const why = () => s.locator('[data-badge-why]');
+    await expect(badge()).toHaveText('your CPU (WebAssembly)');
+    await expect(badge()).toHaveAttribute('data-auto', 'measured');
+    await expect(why()).toContainText(/Auto chose your CPU \(WebAssembly\) by measurement: WebAssembly [\d.]+ ms\/step vs WebGPU [\d.]+ ms\/step here/);
+    const first = await stored();
+    expect(first?.backend).toBe('wasm');
+    expect(first?.measured.map((m) => m.backend)).toEqual(['wasm', 'webgpu']);
+    expect(first!.measured[0]!.msPerStep).toBeLessThan(first!.measured[1]!.msPerStep);
+
+    await page.reload();
+    s = await live(page, 'implementation');
+    await done(s);
+    await expect(badge()).toHaveText('your CPU (WebAssembly)');
+    await expect(badge()).toHaveAttribute('data-auto', 'stored');
+    await expect(why()).toContainText('remembered by this browser');
+    expect(await stored()).toEqual(first);
+
+    await s.locator('[data-action="remeasure"]').click();
+    await expect(badge()).toHaveAttribute('data-auto', 'measured', { timeout: 120_000 });
+    await done(s);
+    const again = await stored();
+    expect(again?.backend).toBe('wasm');
+    expect(again?.at).not.toBe(first?.at);
+
     await page.goto(demoUrl('implementation', SMALL.implementation, 'webgpu'));
     s = await live(page, 'implementation');
     await done(s);
-    await expect(s.locator('[data-badge]')).toHaveText('your GPU (WebGPU)');
+    await expect(badge()).toHaveText('your GPU (WebGPU)');
   });
 });
 
