@@ -6,7 +6,7 @@ export { Tape, type Tensor } from './autodiff';
 export { LanguageModelEngine, oneHot, type Batch } from './engine';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
-  LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, encode, initAdapter, loraScaling, moduleAlpha, moduleRank, moduleScaling,
+  LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, drawPeftInit, encode, initAdapter, kaimingBound, loraScaling, moduleAlpha, moduleRank, moduleScaling,
   moduleShape, modulePath, parameterCount, parseModel,
   type Adapter, type LanguageModel, type LlamaConfig, type LoraInit, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
