@@ -32,3 +32,9 @@ export { MODEL_NAME } from './lm/files';
 export { TARGET_MODULES, parseModel, parameterCount, adapterParameterCount, type LlamaConfig, type LoraSpec, type TargetModule } from './lm/model';
 export { MAX_NEW_TOKENS } from './lm/sample';
 export type { LmDemoFrame, LmSwitch } from './lm/demo-run';
+
+// Chapter 9's committed study (scripts/lm/practice-run.ts), read by its figures and numbers.
+import practiceRunJson from './lm/results/practice.json';
+import type { PracticeRun } from './experiments/practice-study';
+export const PRACTICE_RUN = practiceRunJson as unknown as PracticeRun;
+export type { HeldOut, MemoryBreakdown, Point, PointSpec } from './lm/practice';

@@ -6,7 +6,7 @@ export { Tape, type Tensor } from './autodiff';
 export { LanguageModelEngine, oneHot, type Batch } from './engine';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
-  TARGET_MODULES, adapterParameterCount, decode, encode, initAdapter, loraScaling, moduleShape, modulePath, parameterCount, parseModel,
+  TARGET_MODULES, adapterParameterCount, decode, encode, initAdapter, loraScaling, moduleShape, modulePath, parameterCount, parseConfig, parseModel,
   type Adapter, type LanguageModel, type LlamaConfig, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';
@@ -18,3 +18,4 @@ export { evaluateLoss, heldOutWindows } from './evaluate';
 export { chapterNumbers, type ChapterNumbers } from './numbers';
 export { runLanguageModelDemo, switchAdapters, type LmDemoFrame, type LmDemoOptions, type LmSwitch } from './demo-run';
 export type { Trained } from './train';
+export { heldOut, meanAndSe, nf4FrozenBytes, pairedDifference, runPoint, trainingMemory, type HeldOut, type MemoryBreakdown, type Point, type PointSpec, type PracticeTexts } from './practice';
