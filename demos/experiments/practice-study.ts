@@ -73,5 +73,7 @@ export interface PracticeRun {
   /** The base model's held-out task loss and its standard error at each window count. */
   windowSweep: { windows: number; loss: number; se: number }[];
   points: Record<string, Point>;
+  /** Wall seconds each point took to train and measure (Node, WebAssembly, one thread, shared 2-core machine). */
+  pointSeconds: Record<string, number>;
   seconds: number;
 }

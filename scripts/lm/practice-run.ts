@@ -95,17 +95,19 @@ async function main(): Promise<void> {
     windowSweep.push({ windows: n, loss: h.loss, se: h.se });
   }
   const points: PracticeRun['points'] = {};
+  const pointSeconds: PracticeRun['pointSeconds'] = {};
   for (const { id } of STUDY_POINTS.filter((p) => !a.only || a.only.includes(p.id))) {
     const s = pointSettings(id, a);
     const t = performance.now();
     const r = await practicePoint(engine, s, s, { files: publicFiles });
     points[id] = r.point!;
+    pointSeconds[id] = Math.round((performance.now() - t) / 1000);
     console.log(`${id}: task ${r.point!.task.loss.toFixed(3)} ± ${r.point!.task.se.toFixed(3)}, austen ${r.point!.austen.loss.toFixed(3)} (${((performance.now() - t) / 1000).toFixed(0)} s)`);
   }
   await engine.dispose();
   const run: PracticeRun = {
     options: { steps: ref.steps, batch: ref.batch, valWindows: ref.valWindows },
-    base, windowSweep, points, seconds: Math.round((performance.now() - t0) / 1000),
+    base, windowSweep, points, pointSeconds, seconds: Math.round((performance.now() - t0) / 1000),
   };
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, JSON.stringify(run) + '\n');

@@ -63,7 +63,7 @@ export function targetsPanels(run: PracticeRun, point?: Point): FigurePanel[] {
   const refLines: RefLine[] = point ? [{ axis: 'y', value: point.task.loss, label: `your run ${nats(point.task.loss)}` }] : [];
   const svg = lineChart({
     title: 'Where the adapters sit',
-    subtitle: 'held-out loss on the task, nats per character (lower is better)',
+    subtitle: 'held-out loss on the task (lower is better)',
     desc: summary,
     series: [series(`Equal rank (r = ${rank[0]?.spec.rank ?? '—'})`, rank, 0), series('Equal trainable budget', budget, 1)],
     x: { label: 'Adapted modules (every layer)', integer: true, domain: [0.6, names.length + 0.4], format: (v) => names[v - 1] ?? '', ticks: names.length },
@@ -88,8 +88,8 @@ export function lrPanels(run: PracticeRun, point?: Point): FigurePanel[] {
     `full fine-tuning ${full.map((p) => `${p.spec.lr}: ${nats(p.task.loss)}`).join(', ')}.` +
     (bl && bf ? ` Best rates: LoRA ${bl.spec.lr}, full fine-tuning ${bf.spec.lr}.` : '');
   const svg = lineChart({
-    title: 'Each method has its own best learning rate',
-    subtitle: 'held-out loss on the task against Adam’s learning rate',
+    title: 'Each method’s best learning rate',
+    subtitle: 'held-out loss against Adam’s learning rate',
     desc: summary,
     series: [
       { label: 'LoRA (q, v, r = 8)', x: lora.map((p) => p.spec.lr), y: lora.map((p) => p.task.loss), slot: 0 },
@@ -140,7 +140,7 @@ export function forgettingPanels(run: PracticeRun, point?: Point): FigurePanel[]
       .join('; ') + '.';
   const svg = lineChart({
     title: 'Learns less, forgets less',
-    subtitle: 'lower-left is better on both; the base model is where every run starts',
+    subtitle: 'lower-left is better on both',
     desc: summary,
     series: [
       ...one('LoRA q, v (r = 8)', qv, 0),
@@ -173,7 +173,7 @@ export function curvePanel(p: Pick<Point, 'trainLosses' | 'curve' | 'epochs'> & 
     (low && last ? `the held-out loss is lowest at step ${low.step} (${pm(low)}) and ${nats(last.loss)} at step ${last.step}.` : 'no held-out measurement yet.');
   const svg = lineChart({
     title,
-    subtitle: 'nats per character; the band is ±2 standard errors of the held-out windows',
+    subtitle: 'nats per character; held-out ± 2 standard errors',
     desc: summary,
     series: [
       { label: 'Training batch (the slice)', y: p.trainLosses, slot: 0 },
@@ -195,8 +195,8 @@ export function evaluationPanels(run: PracticeRun, point?: Point): FigurePanel[]
   const w = run.windowSweep;
   const summary = `The base model's held-out loss and its standard error by the number of windows: ${w.map((v) => `${v.windows}: ${pm(v)}`).join(', ')}.`;
   const se = lineChart({
-    title: 'How sure is a held-out loss?',
-    subtitle: 'standard error of the base model’s held-out loss, by number of windows',
+    title: 'Standard error of a held-out loss',
+    subtitle: 'of the base model’s held-out loss',
     desc: summary,
     series: [{ label: 'Standard error', x: w.map((v) => v.windows), y: w.map((v) => v.se), slot: 0 }],
     x: { label: 'Held-out windows (64 characters each)', log: true, base: 2, integer: true },

@@ -95,6 +95,8 @@ export function practiceNumber(f: PracticeFacts, name: string): string {
     batch: () => String(run.options.batch),
     windows: () => String(run.options.valWindows),
     minutes: () => String(Math.round(run.seconds / 60)),
+    'seconds.min': () => String(Math.min(...Object.values(run.pointSeconds))),
+    'seconds.max': () => String(Math.max(...Object.values(run.pointSeconds))),
     points: () => String(Object.keys(run.points).length),
     'base.loss': () => f3(run.base.task.loss),
     'base.se': () => f3(run.base.task.se),

@@ -106,15 +106,16 @@ export function pointPresets<P extends ReturnType<typeof pointParams>>(D: Practi
   });
 }
 
-/** The seconds a point takes, stated before Run: what the committed run measured on a 2-core machine. */
-export const expectedTime = (run: PracticeRun = PRACTICE_RUN): string => {
-  const n = Object.keys(run.points).length;
-  return n ? `The committed study trained ${n} points in ${Math.round(run.seconds / 60)} minutes on a shared 2-core CPU (WebAssembly): a point of ${run.options.steps} steps takes a minute or two there, less on WebGPU.` : '';
-};
+/** How long a point takes, from the committed run's own timings (stated before Run). */
+export function expectedTime(run: PracticeRun = PRACTICE_RUN): string {
+  const secs = Object.values(run.pointSeconds ?? {}).sort((x, y) => x - y);
+  if (!secs.length) return '';
+  return `Each committed point took ${secs[0]}–${secs[secs.length - 1]} s to train and measure in Node on a shared 2-core CPU (WebAssembly); a page on WebGPU is usually faster, and the first run also loads the model and the texts.`;
+}
 
 function yourLines(r: PracticeResult): string[] {
   const p = r.point;
-  if (!p) return ['', `Committed study (${PRACTICE_RUN.options.steps} steps, batch ${PRACTICE_RUN.options.batch}, ${PRACTICE_RUN.options.valWindows} held-out windows). Press Run to train a point with your settings beside it.`];
+  if (!p) return ['', `Committed study (${PRACTICE_RUN.options.steps} steps, batch ${PRACTICE_RUN.options.batch}, ${PRACTICE_RUN.options.valWindows} held-out windows). Press Run to train a point with your settings beside it.`, expectedTime()];
   const s = r.settings;
   return [
     '',
