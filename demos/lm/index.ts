@@ -6,7 +6,7 @@ export { Tape, type Tensor } from './autodiff';
 export { LanguageModelEngine, oneHot, type Batch } from './engine';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
-  TARGET_MODULES, adapterParameterCount, decode, encode, initAdapter, loraScaling, moduleShape, modulePath, parameterCount, parseConfig, parseModel,
+  TARGET_MODULES, adapterParameterCount, decode, drawPeftInit, encode, initAdapter, kaimingBound, loraScaling, moduleShape, modulePath, parameterCount, parseConfig, parseModel,
   type Adapter, type LanguageModel, type LlamaConfig, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
 export { peftAdapterConfig, peftAdapterFiles, peftAdapterSafetensors, readPeftAdapter, type PeftAdapterConfig } from './peft';

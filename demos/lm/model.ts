@@ -138,24 +138,54 @@ export function adapterParameterCount(c: LlamaConfig, spec: LoraSpec): number {
 }
 
 /**
- * A fresh adapter as PEFT initialises one: A ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5),
- * B = 0, so the adapted model starts equal to the base model. Drawn from a seeded TorchGenerator
- * (the values are not PyTorch's: nn.init's draw order is not reproduced).
+ * The bound of `nn.init.kaiming_uniform_(w, a=√5)` for fan_in inputs, computed as torch/nn/init.py
+ * does (gain = √(2/(1 + a²)), std = gain/√fan_in, bound = √3·std): 1/√fan_in up to the last bit.
  */
-export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number): Adapter {
-  const gen = new TorchGenerator(seed);
-  const modules: LoraPair[] = [];
+export function kaimingBound(fanIn: number): number {
+  const a = Math.sqrt(5);
+  const gain = Math.sqrt(2 / (1 + a ** 2));
+  const std = gain / Math.sqrt(fanIn);
+  return Math.sqrt(3) * std;
+}
+
+/**
+ * PEFT's default LoRA initialisation, drawn from `gen` in the order PyTorch draws it after
+ * `torch.manual_seed(seed)`: `get_peft_model` walks LlamaForCausalLM's `named_modules()` (layer
+ * by layer; in each, q, k, v, o of self_attn, then gate, up, down of mlp; only targeted ones),
+ * and for each module `update_layer` (peft/tuners/lora/layer.py) builds
+ * `nn.Linear(in, r, bias=False)` (its constructor draws r·in kaiming uniforms) and
+ * `nn.Linear(r, out, bias=False)` (out·r more, with bound 1/√r), then `reset_lora_parameters`
+ * draws A again, kaiming_uniform_(a=√5), and zeroes B. So A ~ U(−1/√in, 1/√in), B = 0, and the
+ * generator has moved on by r·(2·in + out) draws per module, ready for the batches.
+ * The modules come back in layer order, then in the order of `spec.targets`.
+ */
+export function drawPeftInit(c: LlamaConfig, spec: LoraSpec, gen: TorchGenerator): Adapter {
+  const drawn = new Map<string, LoraPair>();
   for (let i = 0; i < c.numLayers; i++) {
-    for (const m of spec.targets) {
+    for (const m of TARGET_MODULES) {
+      if (!spec.targets.includes(m)) continue;
       const [out, inp] = moduleShape(c, m);
-      const u = gen.rand(spec.rank * inp);
-      const bound = 1 / Math.sqrt(inp);
-      const a = new Float32Array(u.length);
-      for (let j = 0; j < u.length; j++) a[j] = (2 * u[j]! - 1) * bound;
-      modules.push({ path: modulePath(i, m), a: { shape: [spec.rank, inp], data: a }, b: { shape: [out, spec.rank], data: new Float32Array(out * spec.rank) } });
+      const r = spec.rank;
+      const bA = kaimingBound(inp);
+      gen.uniform(-bA, bA, r * inp); // nn.Linear(in, r)'s own init, overwritten below
+      const bB = kaimingBound(r);
+      gen.uniform(-bB, bB, out * r); // nn.Linear(r, out)'s own init, zeroed below
+      const a = gen.uniform(-bA, bA, r * inp); // reset_lora_parameters: kaiming_uniform_(A, a=√5)
+      const path = modulePath(i, m);
+      drawn.set(path, { path, a: { shape: [r, inp], data: a }, b: { shape: [out, r], data: new Float32Array(out * r) } });
     }
   }
+  const modules: LoraPair[] = [];
+  for (let i = 0; i < c.numLayers; i++) for (const m of spec.targets) modules.push(drawn.get(modulePath(i, m))!);
   return { spec: { ...spec, targets: [...spec.targets] }, modules };
+}
+
+/**
+ * A fresh adapter as `torch.manual_seed(seed)` then `get_peft_model(base, LoraConfig(...))`
+ * initialises one: `drawPeftInit` from a new generator seeded with `seed`.
+ */
+export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number): Adapter {
+  return drawPeftInit(c, spec, new TorchGenerator(seed));
 }
 
 /** Token ids of `text`; a character outside the vocabulary is an SettingError that names it. */
