@@ -40,6 +40,7 @@ export const STUDY_POINTS: StudyPoint[] = [
   p('qv-lr1e-3', { lr: 1e-3 }),
   p('qv-lr1e-2', { lr: 1e-2 }),
   p('qv-lr3e-2', { lr: 3e-2 }),
+  p('full-lr1e-4', { method: 'full', lr: 1e-4 }),
   p('full-lr3e-4', { method: 'full', lr: 3e-4 }),
   p('full-lr1e-3', { method: 'full', lr: 1e-3 }),
   p('full-lr3e-3', { method: 'full', lr: 3e-3 }),
@@ -56,10 +57,10 @@ export const STUDIES = {
     equalRank: ['qv-r8', 'attn-r8', 'mlp-r8', 'all-r8'],
     equalBudget: ['qv-r8', 'attn-r4', 'mlp-r3', 'all-r2'],
   },
-  lr: { lora: ['qv-lr1e-3', 'qv-r8', 'qv-lr1e-2', 'qv-lr3e-2'], full: ['full-lr3e-4', 'full-lr1e-3', 'full-lr3e-3'] },
+  lr: { lora: ['qv-lr1e-3', 'qv-r8', 'qv-lr1e-2', 'qv-lr3e-2'], full: ['full-lr1e-4', 'full-lr3e-4', 'full-lr1e-3', 'full-lr3e-3'] },
   /** r = 1 is one point: α/r and α/√r agree there. */
   rank: { 'alpha/r': ['qv-r1', 'qv-r8', 'qv-r64'], 'alpha/sqrt(r)': ['qv-r1', 'qv-r8-sqrt', 'qv-r64-sqrt'] },
-  forgetting: { qv: 'qv-r8', all: 'all-r8', full: ['full-lr3e-4', 'full-lr1e-3', 'full-lr3e-3'] },
+  forgetting: { qv: 'qv-r8', all: 'all-r8', full: ['full-lr1e-4', 'full-lr3e-4', 'full-lr1e-3', 'full-lr3e-3'] },
   evaluation: { overfit: 'overfit' },
   /** Held-out windows for the standard-error sweep on the base model. */
   windowCounts: [8, 16, 32, 64, 128, 256],

@@ -5,10 +5,12 @@
  * demos/lm/results/practice.json, which the chapter's figures and numbers read at build time.
  * demos/lm/practice-run.test.ts re-runs the first steps of one point per experiment exactly.
  *
- *   npx tsx scripts/lm/practice-run.ts [--steps N] [--batch N] [--windows N] [--only id,id] [--out FILE]
+ *   npx tsx scripts/lm/practice-run.ts [--steps N] [--batch N] [--windows N] [--only id,id] [--into FILE] [--out FILE]
  *
  * --steps/--batch/--windows replace every point's (the overfitting run keeps its own steps unless
- * --steps is given); --only trains a subset (for trying the script at a small size).
+ * --steps is given); --only trains a subset (for trying the script at a small size, or, with
+ * --into, for adding a point to a committed study: the points of FILE are kept, the trained ones
+ * added or replaced; FILE must have been made with the same --steps/--batch/--windows).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -36,6 +38,7 @@ export interface RunArgs {
   batch?: number;
   windows?: number;
   only?: string[];
+  into?: string;
   out: string;
 }
 
@@ -55,7 +58,8 @@ export function parseArgs(argv: readonly string[]): RunArgs {
     else if (flag === '--windows') out.windows = whole();
     else if (flag === '--only') out.only = value.split(',');
     else if (flag === '--out') out.out = resolve(value);
-    else throw new Error(`Unknown flag ${flag}: use --steps, --batch, --windows, --only, --out.`);
+    else if (flag === '--into') out.into = resolve(value);
+    else throw new Error(`Unknown flag ${flag}: use --steps, --batch, --windows, --only, --into, --out.`);
   }
   const known = new Set(STUDY_POINTS.map((p) => p.id));
   for (const id of out.only ?? []) if (!known.has(id)) throw new Error(`--only: no point "${id}"; the points are ${[...known].join(', ')}.`);
@@ -94,8 +98,12 @@ async function main(): Promise<void> {
     const h = await heldOut(lm, model, val, n);
     windowSweep.push({ windows: n, loss: h.loss, se: h.se });
   }
-  const points: PracticeRun['points'] = {};
-  const pointSeconds: PracticeRun['pointSeconds'] = {};
+  const kept = a.into ? (JSON.parse(readFileSync(a.into, 'utf8')) as PracticeRun) : undefined;
+  if (kept && (kept.options.steps !== ref.steps || kept.options.batch !== ref.batch || kept.options.valWindows !== ref.valWindows)) {
+    throw new Error(`--into ${a.into} was made with steps ${kept.options.steps}, batch ${kept.options.batch}, ${kept.options.valWindows} windows: not these settings.`);
+  }
+  const points: PracticeRun['points'] = { ...kept?.points };
+  const pointSeconds: PracticeRun['pointSeconds'] = { ...kept?.pointSeconds };
   for (const { id } of STUDY_POINTS.filter((p) => !a.only || a.only.includes(p.id))) {
     const s = pointSettings(id, a);
     const t = performance.now();
@@ -107,7 +115,11 @@ async function main(): Promise<void> {
   await engine.dispose();
   const run: PracticeRun = {
     options: { steps: ref.steps, batch: ref.batch, valWindows: ref.valWindows },
-    base, windowSweep, points, pointSeconds, seconds: Math.round((performance.now() - t0) / 1000),
+    // In STUDY_POINTS' order, whatever order they were trained in.
+    base, windowSweep,
+    points: Object.fromEntries(STUDY_POINTS.filter((p) => points[p.id]).map((p) => [p.id, points[p.id]!])),
+    pointSeconds,
+    seconds: (kept?.seconds ?? 0) + Math.round((performance.now() - t0) / 1000),
   };
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, JSON.stringify(run) + '\n');

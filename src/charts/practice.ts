@@ -145,7 +145,7 @@ export function forgettingPanels(run: PracticeRun, point?: Point): FigurePanel[]
     series: [
       ...one('LoRA q, v (r = 8)', qv, 0),
       ...one('LoRA all linear (r = 8)', all, 1),
-      ...(full.length ? [{ label: 'Full fine-tuning (3 rates)', x: full.map((p) => p.task.loss), y: full.map((p) => p.austen.loss), slot: 2 }] : []),
+      ...(full.length ? [{ label: `Full fine-tuning (${full.length} rates)`, x: full.map((p) => p.task.loss), y: full.map((p) => p.austen.loss), slot: 2 }] : []),
       ...yours(point, (p) => p.task.loss, (p) => p.austen.loss),
     ],
     x: { label: 'Held-out loss, new task' },
