@@ -5,12 +5,12 @@
  * build-time result). `<PracticeNumber name="…" />` shows one; an unknown name fails the build.
  *
  * Names are general, so prose can quote any committed point: `point.<id>.loss|se|austen|austenSe|trainable|rank|lr`,
- * `fall.<id>` (how far the task's held-out loss fell from the base model), `rise.<id>` (how far
+ * `diffAusten.<a>.<b>`, `diffAustenSe.<a>.<b>` (the same on Austen), `fall.<id>` (how far the task's held-out loss fell from the base model), `rise.<id>` (how far
  * Austen's rose), `diff.<a>.<b>` and `diffSe.<a>.<b>` (a − b on the same windows, and its paired
  * standard error), `se.<windows>` (the base model's standard error at that many windows),
  * `mem.<small|big>.<lora|full|qlora>.<frozen|trainable|activations|gradients|optimizer|total>`.
  */
-import { DEFAULTS, PRACTICE_RUN, STUDIES, type HeldOut, type PracticeMemoryResult, type PracticeRun, type Point } from '../../../demos/index';
+import { DEFAULTS, LLAMA_7B, PRACTICE_RUN, STUDIES, type HeldOut, type PracticeMemoryResult, type PracticeRun, type Point } from '../../../demos/index';
 import { buildResult } from '../demo/build-results';
 import { bytesLabel, targetsLabel } from '../../charts/practice';
 
@@ -70,8 +70,10 @@ export function practiceNumber(f: PracticeFacts, name: string): string {
     const v: Record<string, () => string> = {
       loss: () => f3(p.task.loss), se: () => f3(p.task.se), austen: () => f3(p.austen.loss), austenSe: () => f3(p.austen.se),
       trainable: () => count(p.trainable), rank: () => String(p.spec.rank), lr: () => String(p.spec.lr), targets: () => targetsLabel(p.spec.targets),
-      epochs: () => p.epochs.toFixed(0), slice: () => count(p.spec.slice), steps: () => count(p.spec.steps),
+      epochs: () => p.epochs.toFixed(0), evalEvery: () => String(p.spec.evalEvery), slice: () => count(p.spec.slice), steps: () => count(p.spec.steps),
       trainLast: () => f2(p.trainLosses[p.trainLosses.length - 1]!),
+      // The LoRA scale s = α/r or α/√r (chapter 0).
+      s: () => (p.spec.rslora ? p.spec.alpha / Math.sqrt(p.spec.rank) : p.spec.alpha / p.spec.rank).toFixed(2),
     };
     if (v[b]) return v[b]!();
   }
@@ -80,6 +82,10 @@ export function practiceNumber(f: PracticeFacts, name: string): string {
   if ((head === 'diff' || head === 'diffSe') && a && b && !c) {
     const p = paired(point(a).task, point(b).task);
     return f3(head === 'diff' ? p.diff : p.se);
+  }
+  if ((head === 'diffAusten' || head === 'diffAustenSe') && a && b && !c) {
+    const p = paired(point(a).austen, point(b).austen);
+    return f3(head === 'diffAusten' ? p.diff : p.se);
   }
   if (head === 'se' && a && !b) return f3(need(run.windowSweep.find((w) => String(w.windows) === a), `a sweep at ${a} windows`).se);
   if (head === 'mem' && a && b && c) {
@@ -111,6 +117,9 @@ export function practiceNumber(f: PracticeFacts, name: string): string {
     'lr.bestFullLoss': () => f3(need(d.bestFull, 'the full rate sweep').p.task.loss),
     'lr.bestFullAusten': () => f3(need(d.bestFull, 'the full rate sweep').p.austen.loss),
     'lr.bestFullRise': () => f3(need(d.bestFull, 'the full rate sweep').p.austen.loss - run.base.austen.loss),
+    'sweep.first': () => f3(run.windowSweep[0]!.loss),
+    'sweep.last': () => f3(run.windowSweep[run.windowSweep.length - 1]!.loss),
+    'sweep.lastWindows': () => String(run.windowSweep[run.windowSweep.length - 1]!.windows),
     'overfit.lowStep': () => String(need(d.low, 'the overfitting curve').step),
     'overfit.lowLoss': () => f3(need(d.low, 'the overfitting curve').loss),
     'overfit.lowSe': () => f3(need(d.low, 'the overfitting curve').se),
@@ -123,8 +132,13 @@ export function practiceNumber(f: PracticeFacts, name: string): string {
     'mem.bigContext': () => count(f.memory.settings.bigContext),
     'mem.rank': () => String(f.memory.settings.rank),
     'practice.lr': () => String(DEFAULTS.practiceTargets.lr),
+    'big.hidden': () => String(LLAMA_7B.hiddenSize),
+    'big.layers': () => String(LLAMA_7B.numLayers),
+    'big.heads': () => String(LLAMA_7B.numHeads),
+    'big.mlp': () => String(LLAMA_7B.intermediateSize),
+    'big.vocab': () => String(LLAMA_7B.vocabSize),
   };
   const v = values[name];
-  if (!v) throw new Error(`<PracticeNumber name="${name}">: unknown; use point.<id>.<loss|se|austen|austenSe|trainable|rank|lr|targets|epochs|slice|steps|trainLast>, fall.<id>, rise.<id>, diff.<a>.<b>, diffSe.<a>.<b>, se.<windows>, mem.<small|big>.<lora|full|qlora>.<kind|total>, or one of ${Object.keys(values).join(', ')}.`);
+  if (!v) throw new Error(`<PracticeNumber name="${name}">: unknown; use point.<id>.<loss|se|austen|austenSe|trainable|rank|lr|targets|epochs|slice|steps|trainLast>, fall.<id>, rise.<id>, diff.<a>.<b>, diffSe.<a>.<b>, diffAusten.<a>.<b>, diffAustenSe.<a>.<b>, se.<windows>, mem.<small|big>.<lora|full|qlora>.<kind|total>, or one of ${Object.keys(values).join(', ')}.`);
   return v();
 }
