@@ -151,9 +151,10 @@ export function forgettingPanels(run: PracticeRun, point?: Point): FigurePanel[]
     x: { label: 'Held-out loss, new task' },
     y: { label: 'Held-out loss, Austen' },
     // The base model is where every run starts: the two lines cross at it.
+    // (one label for both: the crossing is the base model's point)
     refLines: [
-      { axis: 'y', value: run.base.austen.loss, label: `base, Austen ${nats(run.base.austen.loss)}`, soft: true },
-      { axis: 'x', value: run.base.task.loss, label: `base, task ${nats(run.base.task.loss)}`, soft: true },
+      { axis: 'x', value: run.base.task.loss, label: `base model (${nats(run.base.task.loss)}, ${nats(run.base.austen.loss)})`, soft: true },
+      { axis: 'y', value: run.base.austen.loss, label: '', soft: true },
     ],
     markers: true,
     tip: (x, y, s) => `${s.label}: task ${nats(x)}, Austen ${nats(y)}`,
@@ -161,6 +162,14 @@ export function forgettingPanels(run: PracticeRun, point?: Point): FigurePanel[]
   });
   const named = [...(qv ? [{ name: pointLabel(specOf(qv)), p: qv }] : []), ...(all ? [{ name: pointLabel(specOf(all)), p: all }] : []), ...full.map((p) => ({ name: pointLabel(specOf(p)), p }))];
   return [{ svg, summary, rows: rowsOf(named) }];
+}
+
+function curveDomain(train: number[], c: Point['curve']): [number, number] | undefined {
+  const ys = [...train, ...c.flatMap((v) => [v.loss + 2 * v.se, v.loss - 2 * v.se])].filter(Number.isFinite);
+  if (!ys.length) return undefined;
+  const lo = Math.min(...ys);
+  const hi = Math.max(...ys);
+  return [lo - 0.05 * (hi - lo), hi + 0.6 * (hi - lo)];
 }
 
 /** The overfitting run: training loss on the slice and the held-out curve, with ±2 standard errors. */
@@ -182,7 +191,8 @@ export function curvePanel(p: Pick<Point, 'trainLosses' | 'curve' | 'epochs'> & 
       { label: '−2 SE', x: c.map((v) => v.step), y: c.map((v) => v.loss - 2 * v.se), slot: 2 },
     ].filter((s) => s.y.length > 0),
     x: { label: 'Step', integer: true, domain: [0, Math.max(1, p.spec.steps)] },
-    y: { label: 'Loss (nats/char)' },
+    // Head room above the curves for the legend (four entries).
+    y: { label: 'Loss (nats/char)', domain: curveDomain(p.trainLosses, c) },
     tip: (x, y, s) => `${s.label}, step ${x}: ${nats(y)}`,
     maxFocusable: 20,
     legend: true,
@@ -199,7 +209,7 @@ export function evaluationPanels(run: PracticeRun, point?: Point): FigurePanel[]
     subtitle: 'of the base model’s held-out loss',
     desc: summary,
     series: [{ label: 'Standard error', x: w.map((v) => v.windows), y: w.map((v) => v.se), slot: 0 }],
-    x: { label: 'Held-out windows (64 characters each)', log: true, base: 2, integer: true },
+    x: { label: 'Held-out windows (one context each)', log: true, base: 2, integer: true },
     y: { label: 'Standard error (nats)', zero: true },
     markers: true,
     tip: (x, y) => `${x} windows: SE ${y.toFixed(4)}`,
@@ -216,8 +226,8 @@ export const bytesLabel = GB;
 const KINDS = [
   ['frozen', 'Frozen weights', 'frozen'],
   ['trainable', 'Trained weights', 'trained'],
-  ['activations', 'Activations kept', 'activations'],
-  ['gradients', 'Gradients', 'gradients'],
+  ['activations', 'Activations kept', 'activ.'],
+  ['gradients', 'Gradients', 'grads'],
   ['optimizer', 'Adam state', 'Adam'],
 ] as const;
 const METHOD: Record<string, string> = { lora: 'LoRA', full: 'Full fine-tuning', qlora: 'QLoRA (NF4 base)' };

@@ -17,7 +17,7 @@ export const spec = defineDemo({
   defaultsFrom: 'chapter',
   params,
   presets: [
-    { id: 'tiny', label: 'Tiny (20 steps, q and v, rank 4)', values: { steps: 20, evalEvery: 10, targets: ['q_proj', 'v_proj'], rank: 4, alpha: 8, valWindows: 8 }, note: 'A few seconds: enough to see the curves start.' },
+    { id: 'tiny', label: 'Tiny (20 steps, q and v, rank 4)', values: { steps: 20, evalEvery: 10, targets: ['q_proj', 'v_proj'], rank: 4, alpha: 8, valWindows: 8 }, note: 'A short run: enough to see both curves start.' },
     { id: 'whole', label: 'The whole training text', values: { slice: 0 }, note: 'The same run on all of the training text: the held-out curve for comparison.' },
   ],
   check: pointCheck(D),

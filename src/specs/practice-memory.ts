@@ -4,7 +4,7 @@
  * chapter's model and on chapter 6's 7B model (with QLoRA's NF4 base as one more row). Pure
  * graph building, no training: it recomputes as the reader edits.
  */
-import { DEFAULTS, type PracticeMemoryResult, type TargetModule } from '../../demos/index';
+import { DEFAULTS, LLAMA_7B, type PracticeMemoryResult, type TargetModule } from '../../demos/index';
 import { bytesLabel, memoryPanels, methodName } from '../charts/practice';
 import type { View } from '../demo-kit/view';
 import { int, someOf } from '../demo-kit/params';
@@ -25,9 +25,10 @@ const params = {
   ]),
   rank: int('Rank r', D.rank, 1, 128),
   batch: int('Batch (this chapter’s model)', D.batch, 1, 64),
-  context: int('Context (this chapter’s model)', D.context, 2, 64, 'At most the model’s 64 characters'),
+  // The model's own context is checked by the experiment (it reads config.json).
+  context: int('Context (this chapter’s model)', D.context, 2, 4096, 'Characters, at most the model’s context'),
   bigBatch: int('Batch (7B)', D.bigBatch, 1, 64),
-  bigContext: int('Context (7B)', D.bigContext, 2, 2048, 'Tokens, at most 2,048'),
+  bigContext: int('Context (7B)', D.bigContext, 2, LLAMA_7B.maxPositions, `Tokens, at most ${LLAMA_7B.maxPositions.toLocaleString('en')}`),
 };
 
 export function memoryView(r: PracticeMemoryResult): View {

@@ -54,7 +54,7 @@ export const pointParams = (D: PracticeSettings) => ({
   lr: lr(D.lr),
   steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
   batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
-  valWindows: int('Held-out windows', D.valWindows, 2, 4096, 'Fixed, evenly spaced windows of 64 characters, on the task and on Austen'),
+  valWindows: int('Held-out windows', D.valWindows, 2, 4096, 'Fixed, evenly spaced windows of one context each, on the task and on Austen'),
   seed: seed(D.seed),
 });
 /** The overfitting demo adds the training slice and how often the held-out loss is measured. */
