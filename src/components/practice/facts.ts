@@ -87,6 +87,11 @@ export function practiceNumber(f: PracticeFacts, name: string): string {
     const p = paired(point(a).austen, point(b).austen);
     return f3(head === 'diffAusten' ? p.diff : p.se);
   }
+  if (head === 'sRatio' && a && b && !c) {
+    // How many times the LoRA scale of a is that of b (s = α/r or α/√r).
+    const s = (p: Point) => (p.spec.rslora ? p.spec.alpha / Math.sqrt(p.spec.rank) : p.spec.alpha / p.spec.rank);
+    return String(Math.round(s(point(a)) / s(point(b))));
+  }
   if (head === 'se' && a && !b) return f3(need(run.windowSweep.find((w) => String(w.windows) === a), `a sweep at ${a} windows`).se);
   if (head === 'mem' && a && b && c) {
     const model = a === 'small' ? f.memory.rows[0]?.model : a === 'big' ? f.memory.rows.find((r) => r.model !== f.memory.rows[0]?.model)?.model : undefined;
