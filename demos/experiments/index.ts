@@ -13,12 +13,20 @@ import { savingsTable } from './savings';
 import { trainingComparison } from './training';
 import { DEFAULTS } from './defaults';
 import { languageModelBuildResult, languageModelDemo } from './language-model';
-import type { ExperimentName, ExperimentOptions, NotebookResults, ProgressOf, ResultOf, SettingsOf } from './types';
+import { practiceEvaluation } from './practice-evaluation';
+import { practiceForgetting } from './practice-forgetting';
+import { practiceLr } from './practice-lr';
+import { practiceMemory } from './practice-memory';
+import { practiceRank } from './practice-rank';
+import { practiceTargets } from './practice-targets';
+import type { ExperimentName, ExperimentOptions, FileSource, NotebookResults, PracticeResult, PracticeSettings, ProgressOf, ResultOf, SettingsOf } from './types';
 
 export {
   DEFAULTS, LOW_RANK_DEFAULTS, IMPLEMENTATION_DEFAULTS, TRAINING_DEFAULTS, MERGING_DEFAULTS, RANK_SWEEP_DEFAULTS, ADAPTERS_DEFAULTS,
-  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS,
+  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS, PRACTICE_DEFAULTS,
 } from './defaults';
+export { practiceMemory, LLAMA_7B } from './practice';
+export { STUDIES, STUDY_POINTS, ALL_LINEAR, ATTENTION, MLP, QV, type PracticeRun, type StudyPoint } from './practice-study';
 export { lowRankIntuition } from './low-rank';
 export { initLora, loraImplementation } from './implementation';
 export { trainingComparison, trainingSetup } from './training';
@@ -54,7 +62,16 @@ export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
   adapters: { kind: 'engine', defaults: DEFAULTS.adapters, run: multiAdapter },
   savings: { kind: 'arithmetic', defaults: DEFAULTS.savings, run: (s) => savingsTable(s.models, s.ranks) },
   languageModel: { kind: 'engine', defaults: DEFAULTS.languageModel, run: languageModelDemo },
+  practiceTargets: { kind: 'engine', defaults: DEFAULTS.practiceTargets, run: practiceTargets },
+  practiceLr: { kind: 'engine', defaults: DEFAULTS.practiceLr, run: practiceLr },
+  practiceRank: { kind: 'engine', defaults: DEFAULTS.practiceRank, run: practiceRank },
+  practiceForgetting: { kind: 'engine', defaults: DEFAULTS.practiceForgetting, run: practiceForgetting },
+  practiceMemory: { kind: 'engine', defaults: DEFAULTS.practiceMemory, run: practiceMemory },
+  practiceEvaluation: { kind: 'engine', defaults: DEFAULTS.practiceEvaluation, run: practiceEvaluation },
 };
+
+/** A chapter-9 training demo at build time: no point of its own, the committed study is drawn. */
+const committed = (settings: PracticeSettings): PracticeResult => ({ settings, info: { backend: 'wasm', ms: 0 } });
 
 /**
  * Which graph family an experiment runs, for Auto's measurement (auto-backend.ts): the
@@ -69,7 +86,7 @@ export const graphFamilyOf = (name: ExperimentName): GraphFamily => (name === 'l
  * draws, so all random numbers are the notebook's. §8 (the language model) is not trained here:
  * its result is the committed default run (a 300-step run takes a minute; the build stays fast).
  */
-export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal } = {}): Promise<NotebookResults> {
+export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal; files?: FileSource } = {}): Promise<NotebookResults> {
   const { signal } = opts;
   const lowRank = await lowRankIntuition(engine, {}, { signal });
   const implementation = await loraImplementation(engine, {}, { signal });
@@ -78,5 +95,14 @@ export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal }
   const rankSweepResult = await rankSweep(engine, {}, { signal });
   const adapters = await multiAdapter(engine, {}, { signal });
   const languageModel = await languageModelBuildResult();
-  return { lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable(), languageModel };
+  // §9: the committed study is drawn by the specs; memory is computed from the graphs (fast).
+  return {
+    lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable(), languageModel,
+    practiceTargets: committed(DEFAULTS.practiceTargets),
+    practiceLr: committed(DEFAULTS.practiceLr),
+    practiceRank: committed(DEFAULTS.practiceRank),
+    practiceForgetting: committed(DEFAULTS.practiceForgetting),
+    practiceMemory: await practiceMemory(engine, {}, { signal, files: opts.files }),
+    practiceEvaluation: committed(DEFAULTS.practiceEvaluation),
+  };
 }

@@ -124,7 +124,8 @@ function num(o: Record<string, unknown>, key: string): number {
 }
 
 /** Parse config.json, model.safetensors and vocab.json as transformers wrote them. */
-export function parseModel(configJson: string, safetensors: Uint8Array, vocabJson: string): LanguageModel {
+/** The architecture of a transformers `config.json` (LLaMA, no grouped-query attention, SiLU). */
+export function parseConfig(configJson: string): LlamaConfig {
   const raw = JSON.parse(configJson) as Record<string, unknown>;
   const rope = (raw.rope_parameters ?? {}) as Record<string, unknown>;
   const config: LlamaConfig = {
@@ -141,6 +142,12 @@ export function parseModel(configJson: string, safetensors: Uint8Array, vocabJso
     throw new SettingError('model', 'Grouped-query attention (num_key_value_heads ≠ num_attention_heads) is not supported.');
   }
   if (raw.hidden_act !== 'silu') throw new SettingError('model', `hidden_act must be "silu", not ${JSON.stringify(raw.hidden_act)}.`);
+  return config;
+}
+
+export function parseModel(configJson: string, safetensors: Uint8Array, vocabJson: string): LanguageModel {
+  const config = parseConfig(configJson);
+  const raw = JSON.parse(configJson) as Record<string, unknown>;
   const vocab = JSON.parse(vocabJson) as unknown;
   if (!Array.isArray(vocab) || vocab.length !== config.vocabSize || !vocab.every((c) => typeof c === 'string')) {
     throw new SettingError('model', `vocab.json must be an array of ${config.vocabSize} strings.`);
