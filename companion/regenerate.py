@@ -33,7 +33,7 @@ import torch
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-SCRIPTS = ["low_rank", "implementation", "training", "merging", "rank", "adapters", "savings"]
+SCRIPTS = ["low_rank", "implementation", "training", "merging", "rank", "adapters", "savings", "language_model"]
 
 # Which printing cells of which script give the notebook's cells 3-11 (cells 1, 2 and 8 print
 # nothing but the device line, or only plot).

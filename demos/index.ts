@@ -46,3 +46,8 @@ export {
   GRID_MAX, inspectAdapters, inspectionJson, layoutOf, naturalOrder,
   type AdapterInspection, type AdapterSummary, type DoraMagnitude, type InspectProgress, type ModuleInspection, type ModuleSimilarity,
 } from './inspect/index';
+// Chapter 9's committed study (scripts/lm/practice-run.ts), read by its figures and numbers.
+import practiceRunJson from './lm/results/practice.json';
+import type { PracticeRun } from './experiments/practice-study';
+export const PRACTICE_RUN = practiceRunJson as unknown as PracticeRun;
+export type { HeldOut, MemoryBreakdown, Point, PointSpec } from './lm/practice';

@@ -1,9 +1,11 @@
 /**
  * PyTorch's CPU random generator, reproduced: `torch.manual_seed(seed)` followed by
- * `torch.randn(...)` / `torch.rand(...)` (float32) gives the same values here, so the site's
- * experiments draw the notebook's matrices. Each step of the algorithm is described at the
- * function that implements it; demos/random.test.ts checks the whole against values PyTorch
- * itself wrote (tests/fixtures/torch_rng_fixtures.json, from companion/regenerate.py).
+ * `torch.randn(...)` / `torch.rand(...)` (float32), `Tensor.uniform_` (what nn.init draws) and
+ * `torch.randint` give the same values here, so the site's experiments draw the notebook's
+ * matrices and chapter 8's run draws PEFT's adapter and its batches. Each step of the algorithm
+ * is described at the function that implements it; demos/random.test.ts checks randn/rand against
+ * values PyTorch itself wrote (tests/fixtures/torch_rng_fixtures.json, from
+ * companion/regenerate.py), demos/lm/init.test.ts uniform_/randint (demos/lm/fixtures/peft-init.json).
  *
  * PyTorch's own AVX2 and scalar builds differ by about 1e-6 in the ≥ 16-element normal path;
  * this implementation agrees with the fixtures to that level.
@@ -116,6 +118,40 @@ export class TorchGenerator {
   rand(...shape: number[]): Float32Array {
     const out = new Float32Array(numel(shape));
     for (let i = 0; i < out.length; i++) out[i] = this.uniform32();
+    return out;
+  }
+
+  /**
+   * `tensor.uniform_(from, to)` on n float32 elements, as `nn.init.uniform_` and
+   * `kaiming_uniform_` draw: one 32-bit draw per element, x = (draw & (2²⁴ − 1))·2⁻²⁴, then
+   * x·(to − from) + from in double (CPU's accumulate type for float) with from and to first
+   * rounded to float32, the result rounded to float32.
+   */
+  uniform(from: number, to: number, n: number): Float32Array {
+    const f = Math.fround(from);
+    const range = Math.fround(Math.fround(to) - f);
+    const out = new Float32Array(numel([n]));
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform32() * range + f;
+    return out;
+  }
+
+  /**
+   * `torch.randint(high, (n,))` (int64): integers in [0, high), each one draw taken modulo high
+   * (PyTorch's `random_from_to`; its modulo bias is part of what it draws). Below 2²⁸ the draw
+   * is one 32-bit output; from 2²⁸ on it is a 64-bit one, (first << 32 | second) — a threshold
+   * measured on torch 2.13 at every power of two (demos/lm/init.test.ts checks both sides).
+   */
+  randint(high: number, n: number): number[] {
+    if (!Number.isSafeInteger(high) || high < 1) throw new RangeError(`randint: high must be a whole number of at least 1, not ${high}`);
+    const out: number[] = [];
+    for (let i = 0; i < numel([n]); i++) {
+      if (high < 2 ** 28) out.push(this.mt.next() % high);
+      else {
+        const hi = BigInt(this.mt.next());
+        const lo = BigInt(this.mt.next());
+        out.push(Number(((hi << 32n) | lo) % BigInt(high)));
+      }
+    }
     return out;
   }
 

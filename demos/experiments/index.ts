@@ -15,12 +15,20 @@ import { DEFAULTS } from './defaults';
 import { languageModelBuildResult, languageModelDemo } from './language-model';
 import { loraVariants, loraVariantsBuildResult } from './lora-variants';
 import { adapterArithmetic, adapterArithmeticBuildResult } from './adapter-arithmetic';
-import type { ExperimentName, ExperimentOptions, NotebookResults, ProgressOf, ResultOf, SettingsOf } from './types';
+import { practiceEvaluation } from './practice-evaluation';
+import { practiceForgetting } from './practice-forgetting';
+import { practiceLr } from './practice-lr';
+import { practiceMemory } from './practice-memory';
+import { practiceRank } from './practice-rank';
+import { practiceTargets } from './practice-targets';
+import type { ExperimentName, ExperimentOptions, FileSource, NotebookResults, PracticeResult, PracticeSettings, ProgressOf, ResultOf, SettingsOf } from './types';
 
 export {
   DEFAULTS, LOW_RANK_DEFAULTS, IMPLEMENTATION_DEFAULTS, TRAINING_DEFAULTS, MERGING_DEFAULTS, RANK_SWEEP_DEFAULTS, ADAPTERS_DEFAULTS,
-  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS, LORA_VARIANTS_DEFAULTS, ADAPTER_ARITHMETIC_DEFAULTS,
+  SAVINGS_DEFAULTS, LANGUAGE_MODEL_DEFAULTS, PRACTICE_DEFAULTS, LORA_VARIANTS_DEFAULTS, ADAPTER_ARITHMETIC_DEFAULTS,
 } from './defaults';
+export { practiceMemory, LLAMA_7B } from './practice';
+export { STUDIES, STUDY_POINTS, ALL_LINEAR, ATTENTION, MLP, QV, type PracticeRun, type StudyPoint } from './practice-study';
 export { lowRankIntuition } from './low-rank';
 export { initLora, loraImplementation } from './implementation';
 export { trainingComparison, trainingSetup } from './training';
@@ -60,14 +68,25 @@ export const EXPERIMENTS: { [E in ExperimentName]: Experiment<E> } = {
   languageModel: { kind: 'engine', defaults: DEFAULTS.languageModel, run: languageModelDemo },
   loraVariants: { kind: 'engine', defaults: DEFAULTS.loraVariants, run: loraVariants },
   adapterArithmetic: { kind: 'engine', defaults: DEFAULTS.adapterArithmetic, run: adapterArithmetic },
+  practiceTargets: { kind: 'engine', defaults: DEFAULTS.practiceTargets, run: practiceTargets },
+  practiceLr: { kind: 'engine', defaults: DEFAULTS.practiceLr, run: practiceLr },
+  practiceRank: { kind: 'engine', defaults: DEFAULTS.practiceRank, run: practiceRank },
+  practiceForgetting: { kind: 'engine', defaults: DEFAULTS.practiceForgetting, run: practiceForgetting },
+  practiceMemory: { kind: 'engine', defaults: DEFAULTS.practiceMemory, run: practiceMemory },
+  practiceEvaluation: { kind: 'engine', defaults: DEFAULTS.practiceEvaluation, run: practiceEvaluation },
 };
+
+/** A chapter-9 training demo at build time: no point of its own, the committed study is drawn. */
+const committed = (settings: PracticeSettings): PracticeResult => ({ settings, info: { backend: 'wasm', ms: 0 } });
 
 /**
  * Which graph family an experiment runs, for Auto's measurement (auto-backend.ts): the
  * language model's graphs are thousands of small kernels, the notebook's a few matrix products,
  * and either may be faster on the other backend.
  */
-export const graphFamilyOf = (name: ExperimentName): GraphFamily => (name === 'languageModel' ? 'language-model' : 'notebook');
+/** Chapter 10's experiments run the language model too. */
+const LANGUAGE_MODEL_EXPERIMENTS: readonly ExperimentName[] = ['languageModel', 'loraVariants', 'adapterArithmetic'];
+export const graphFamilyOf = (name: ExperimentName): GraphFamily => (LANGUAGE_MODEL_EXPERIMENTS.includes(name) ? 'language-model' : 'notebook');
 
 /**
  * Every section with the notebook's settings, in the notebook's order. Each section seeds its
@@ -75,7 +94,7 @@ export const graphFamilyOf = (name: ExperimentName): GraphFamily => (name === 'l
  * draws, so all random numbers are the notebook's. §8 (the language model) is not trained here:
  * its result is the committed default run (a 300-step run takes a minute; the build stays fast).
  */
-export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal } = {}): Promise<NotebookResults> {
+export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal; files?: FileSource } = {}): Promise<NotebookResults> {
   const { signal } = opts;
   const lowRank = await lowRankIntuition(engine, {}, { signal });
   const implementation = await loraImplementation(engine, {}, { signal });
@@ -86,8 +105,15 @@ export async function runNotebook(engine: Engine, opts: { signal?: AbortSignal }
   const languageModel = await languageModelBuildResult();
   // §10's runs are committed too (scripts/lm/beyond-lora-run.ts), not trained at build time.
   const [loraVariantsResult, adapterArithmeticResult] = await Promise.all([loraVariantsBuildResult(), adapterArithmeticBuildResult()]);
+  // §9: the committed study is drawn by the specs; memory is computed from the graphs (fast).
   return {
     lowRank, implementation, training, merging, rankSweep: rankSweepResult, adapters, savings: savingsTable(), languageModel,
+    practiceTargets: committed(DEFAULTS.practiceTargets),
+    practiceLr: committed(DEFAULTS.practiceLr),
+    practiceRank: committed(DEFAULTS.practiceRank),
+    practiceForgetting: committed(DEFAULTS.practiceForgetting),
+    practiceMemory: await practiceMemory(engine, {}, { signal, files: opts.files }),
+    practiceEvaluation: committed(DEFAULTS.practiceEvaluation),
     loraVariants: loraVariantsResult, adapterArithmetic: adapterArithmeticResult,
   };
 }

@@ -110,7 +110,7 @@ async function load(files: FileSource, onBytes: (loaded: number, total: number) 
 }
 
 /** The language model on the page's engine: its runtime, its backend, its session cache. */
-function lmEngineFor(engine: Engine, LanguageModelEngineClass: typeof LanguageModelEngine): LanguageModelEngine {
+export function lmEngineFor(engine: Engine, LanguageModelEngineClass: typeof LanguageModelEngine): LanguageModelEngine {
   let lm = lmEngines.get(engine);
   if (!lm) lmEngines.set(engine, (lm = LanguageModelEngineClass.on(engine)));
   return lm;

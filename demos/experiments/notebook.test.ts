@@ -58,7 +58,8 @@ let r: NotebookResults;
 
 beforeAll(async () => {
   engine = await createEngine({ backend: 'wasm' });
-  r = await runNotebook(engine);
+  // Chapter 9's memory demo reads the model's config.json: here from the repository's public/.
+  r = await runNotebook(engine, { files: { read: async (p) => new Uint8Array(readFileSync(path.resolve(repoRoot, 'public', p))) } });
 }, 600_000);
 afterAll(async () => engine?.dispose());
 

@@ -7,13 +7,14 @@
  * build-time result can be embedded in the page and a live result has the same shape.
  */
 import type { LmDemoFrame } from '../lm/demo-run';
+import type { MemoryBreakdown, Point as PracticePoint } from '../lm/practice';
 import type { LmTask } from '../lm/files';
 import type { TargetModule } from '../lm/model';
 import type { CombinationType } from '../lm/variants/combine';
 import type { ScalingRule } from '../scaling';
 import type { Backend, Optimizer } from '../types';
 
-export type { LmTask, ScalingRule };
+export type { LmTask, ScalingRule, MemoryBreakdown, PracticePoint };
 
 /** A row-major matrix as plain JSON. */
 export type PlainMatrix = { rows: number; cols: number; data: number[] };
@@ -370,6 +371,66 @@ export interface AdapterArithmeticResult {
   own?: { name: string; description: string; merge: { maxAbsDifference: number; positions: number } };
   info: RunInfo;
 }
+// §9 LoRA in practice ------------------------------------------------------------------
+/** One training run on the chapter-8 model, measured on fixed held-out windows (chapter 9). */
+export interface PracticeSettings {
+  task: LmTask; // 'devil'
+  method: 'lora' | 'full'; // 'lora'
+  targets: TargetModule[]; // ['q_proj', 'v_proj']
+  rank: number; // 8
+  alpha: number; // 16
+  scalingRule: ScalingRule; // 'alpha/r'
+  lr: number; // Adam
+  steps: number;
+  batch: number;
+  seed: number;
+  /** Training characters used, from the start of the training text (0: all of it). */
+  slice: number;
+  /** Steps between held-out measurements while training (0: before and after only). */
+  evalEvery: number;
+  /** Held-out windows per measurement (the task's text and held-out Austen each). */
+  valWindows: number;
+  stepsPerRun: number;
+  /** The site's base URL, where models/ and corpora/ are fetched from in a browser. */
+  root: string;
+}
+export interface PracticeResult {
+  settings: PracticeSettings;
+  /** The reader's run (live); the build-time result has none and shows the committed study alone. */
+  point?: PracticePoint;
+  info: RunInfo;
+}
+export interface PracticeProgress extends ExperimentProgress<PracticeResult> {
+  phase: 'loading' | 'training';
+  loaded: number;
+  total: number;
+  /** The run so far: training losses, and held-out measurements when evalEvery > 0. */
+  trainLosses: number[];
+  curve: PracticePoint['curve'];
+}
+/** What a training step holds (bytes, float32), read off the engine's training graph (chapter 9). */
+export interface PracticeMemorySettings {
+  targets: TargetModule[]; // ['q_proj', 'v_proj']
+  rank: number; // 8
+  /** The chapter-8 model's batch (windows) and context (characters, at most its 64). */
+  batch: number;
+  context: number;
+  /** Chapter 6's 7B model: its batch and context. */
+  bigBatch: number;
+  bigContext: number;
+  root: string;
+}
+export interface PracticeMemoryRow {
+  model: string;
+  method: 'lora' | 'full' | 'qlora';
+  memory: MemoryBreakdown;
+  total: number;
+}
+export interface PracticeMemoryResult {
+  settings: PracticeMemorySettings;
+  rows: PracticeMemoryRow[];
+  info: RunInfo;
+}
 
 /** A source of the site's static files, by path under its root. */
 export interface FileSource {
@@ -401,6 +462,12 @@ export interface ExperimentTypes {
   languageModel: { settings: LanguageModelSettings; result: LanguageModelResult; progress: LanguageModelProgress };
   loraVariants: { settings: LoraVariantsSettings; result: LoraVariantsResult; progress: LoraVariantsProgress };
   adapterArithmetic: { settings: AdapterArithmeticSettings; result: AdapterArithmeticResult; progress: never };
+  practiceTargets: { settings: PracticeSettings; result: PracticeResult; progress: PracticeProgress };
+  practiceLr: { settings: PracticeSettings; result: PracticeResult; progress: PracticeProgress };
+  practiceRank: { settings: PracticeSettings; result: PracticeResult; progress: PracticeProgress };
+  practiceForgetting: { settings: PracticeSettings; result: PracticeResult; progress: PracticeProgress };
+  practiceMemory: { settings: PracticeMemorySettings; result: PracticeMemoryResult; progress: never };
+  practiceEvaluation: { settings: PracticeSettings; result: PracticeResult; progress: PracticeProgress };
 }
 export type ExperimentName = keyof ExperimentTypes;
 export type SettingsOf<E extends ExperimentName> = ExperimentTypes[E]['settings'];

@@ -43,6 +43,8 @@ export class Tape {
   private readonly ops: Op[] = [];
   /** Tensors that some differentiable input reaches (the only ones worth a gradient). */
   private readonly live = new Set<string>();
+  /** The static shape of every tensor the tape has seen (inputs, constants, every op's output, live or not). */
+  readonly shapes = new Map<string, readonly number[]>();
 
   constructor(readonly g: GraphBuilder) {}
 
@@ -50,6 +52,7 @@ export class Tape {
   input(name: string, shape: number[], differentiable = false): Tensor {
     this.g.input(name, shape);
     const t = { name, shape };
+    this.shapes.set(name, shape);
     if (differentiable) this.live.add(name);
     return t;
   }
@@ -60,17 +63,21 @@ export class Tape {
    */
   watch(name: string, shape: readonly number[]): Tensor {
     this.live.add(name);
+    this.shapes.set(name, shape);
     return { name, shape };
   }
 
   /** A tensor already in the graph that is not differentiated (a frozen weight, a batch). */
   known(name: string, shape: readonly number[]): Tensor {
+    this.shapes.set(name, shape);
     return { name, shape };
   }
 
   /** A constant (never differentiated). */
   constant(data: ArrayLike<number>, shape: number[]): Tensor {
-    return { name: this.g.constant(data, shape), shape };
+    const name = this.g.constant(data, shape);
+    this.shapes.set(name, shape);
+    return { name, shape };
   }
 
   scalar(v: number): Tensor {
@@ -79,6 +86,7 @@ export class Tape {
 
   private record(name: string, shape: number[], inputs: Tensor[], rule: Rule): Tensor {
     const output = { name, shape };
+    this.shapes.set(name, shape);
     if (inputs.some((t) => this.live.has(t.name))) {
       this.live.add(name);
       this.ops.push({ inputs, output, rule });

@@ -21,6 +21,8 @@ export const LANGUAGE_MODEL_FILES = {
   model: ['config.json', 'model.safetensors', 'vocab.json'] as const,
   /** Every task's texts, in the order the switch compares them. */
   tasks: FILES.tasks as Record<LmTask, { label: string; train: string; val: string; /** The prompt the demo offers for this task (the dictionary's is the default run's). */ prompt: string }>,
+  /** Held-out text of the pretraining corpus (Austen, never trained on): what fine-tuning may make the model forget (chapter 9). */
+  pretraining: FILES.pretraining as { label: string; val: string },
 } as const;
 
 export const LM_TASKS = Object.keys(LANGUAGE_MODEL_FILES.tasks) as LmTask[];

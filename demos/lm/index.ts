@@ -6,8 +6,8 @@ export { Tape, type Tensor } from './autodiff';
 export { LanguageModelEngine, oneHot, type Batch } from './engine';
 export { mergeAdapter, mergedLogitsDifference } from './merge';
 export {
-  LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, encode, initAdapter, loraScaling, moduleAlpha, moduleRank, moduleScaling,
-  moduleShape, modulePath, parameterCount, parseModel,
+  LORA_INITS, TARGET_MODULES, adapterParameterCount, copySpec, decode, doraMagnitude, drawPeftInit, encode, initAdapter, kaimingBound, loraScaling, moduleAlpha, moduleRank, moduleScaling,
+  moduleShape, modulePath, parameterCount, parseConfig, parseModel,
   type Adapter, type LanguageModel, type LlamaConfig, type LoraInit, type LoraPair, type LoraSpec, type TargetModule, type Weight,
 } from './model';
 export {
@@ -31,3 +31,4 @@ export {
   COMBINATION_TYPES, combineAdapters, combinedDelta, linearModulePaths,
   type CombinationType, type CombineInput, type CombineOptions, type CombinedAdapter,
 } from './variants/combine';
+export { heldOut, meanAndSe, nf4FrozenBytes, pairedDifference, runPoint, trainingMemory, type HeldOut, type MemoryBreakdown, type Point, type PointSpec, type PracticeTexts } from './practice';

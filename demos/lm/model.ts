@@ -124,7 +124,8 @@ function num(o: Record<string, unknown>, key: string): number {
 }
 
 /** Parse config.json, model.safetensors and vocab.json as transformers wrote them. */
-export function parseModel(configJson: string, safetensors: Uint8Array, vocabJson: string): LanguageModel {
+/** The architecture of a transformers `config.json` (LLaMA, no grouped-query attention, SiLU). */
+export function parseConfig(configJson: string): LlamaConfig {
   const raw = JSON.parse(configJson) as Record<string, unknown>;
   const rope = (raw.rope_parameters ?? {}) as Record<string, unknown>;
   const config: LlamaConfig = {
@@ -141,6 +142,12 @@ export function parseModel(configJson: string, safetensors: Uint8Array, vocabJso
     throw new SettingError('model', 'Grouped-query attention (num_key_value_heads ≠ num_attention_heads) is not supported.');
   }
   if (raw.hidden_act !== 'silu') throw new SettingError('model', `hidden_act must be "silu", not ${JSON.stringify(raw.hidden_act)}.`);
+  return config;
+}
+
+export function parseModel(configJson: string, safetensors: Uint8Array, vocabJson: string): LanguageModel {
+  const config = parseConfig(configJson);
+  const raw = JSON.parse(configJson) as Record<string, unknown>;
   const vocab = JSON.parse(vocabJson) as unknown;
   if (!Array.isArray(vocab) || vocab.length !== config.vocabSize || !vocab.every((c) => typeof c === 'string')) {
     throw new SettingError('model', `vocab.json must be an array of ${config.vocabSize} strings.`);
@@ -179,40 +186,68 @@ export function adapterParameterCount(c: LlamaConfig, spec: LoraSpec): number {
 }
 
 /**
- * A fresh adapter as PEFT initialises one (B = 0 in both cases, so the adapted model starts equal
- * to the base model):
- *  - 'default': A ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5);
- *  - 'gaussian': A ~ N(0, σ²) with σ = 1/r (`nn.init.normal_(A, std=1 / r)`: the std is 1/r, not 1/√r).
- * Drawn from a seeded TorchGenerator (the values are not PyTorch's: nn.init's draw order is not
- * reproduced). PiSSA needs the base weights: see variants/prepare.ts `prepareVariant`. DoRA's magnitude,
- * ‖W + s·B·A‖ per row, also needs them: `doraMagnitude` (model.ts) fills it here when `weights` are given.
+* The bound of `nn.init.kaiming_uniform_(w, a=√5)` for fan_in inputs, computed as torch/nn/init.py
+ * does (gain = √(2/(1 + a²)), std = gain/√fan_in, bound = √3·std): 1/√fan_in up to the last bit.
  */
-export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number, weights?: Map<string, Weight>): Adapter {
+export function kaimingBound(fanIn: number): number {
+  const a = Math.sqrt(5);
+  const gain = Math.sqrt(2 / (1 + a ** 2));
+  const std = gain / Math.sqrt(fanIn);
+  return Math.sqrt(3) * std;
+}
+
+/**
+ * A fresh adapter as PEFT initialises one, drawn from `gen` in the order PyTorch draws it after
+ * `torch.manual_seed(seed)`: `get_peft_model` walks LlamaForCausalLM's `named_modules()` (layer
+ * by layer; in each, q, k, v, o of self_attn, then gate, up, down of mlp; only targeted ones),
+ * and for each module `update_layer` (peft/tuners/lora/layer.py) builds
+ * `nn.Linear(in, r, bias=False)` (its constructor draws r·in kaiming uniforms) and
+ * `nn.Linear(r, out, bias=False)` (out·r more, with bound 1/√r), then `reset_lora_parameters`
+ * draws A again and zeroes B:
+ *  - 'default': `kaiming_uniform_(A, a=√5)`, so A ~ U(−1/√in, 1/√in);
+ *  - 'gaussian': `normal_(A, std=1/r)` (the std is 1/r, not 1/√r).
+ * B = 0 either way, so the adapted model starts equal to the base model, and the generator has
+ * moved on by r·(2·in + out) draws per module, ready for the batches. r is each module's own
+ * (rank_pattern). DoRA's magnitude, ‖W + s·B·A‖ per row, needs the base weights (`weights`);
+ * PiSSA starts from an SVD of them: see variants/prepare.ts `prepareVariant`.
+ * The modules come back in layer order, then in the order of `spec.targets`.
+ */
+export function drawPeftInit(c: LlamaConfig, spec: LoraSpec, gen: TorchGenerator, weights?: Map<string, Weight>): Adapter {
   if (spec.init === 'pissa') throw new SettingError('init', 'PiSSA starts from the base weights: use prepareVariant (demos/lm/variants/prepare.ts).');
   if (spec.useDora && !weights) throw new SettingError('init', "DoRA's magnitude starts as the base weight's row norms: pass the model's weights to initAdapter.");
-  const gen = new TorchGenerator(seed);
-  const modules: LoraPair[] = [];
+  const drawn = new Map<string, LoraPair>();
   for (let i = 0; i < c.numLayers; i++) {
-    for (const m of spec.targets) {
+    for (const m of TARGET_MODULES) {
+      if (!spec.targets.includes(m)) continue;
       const path = modulePath(i, m);
       const [out, inp] = moduleShape(c, m);
       const r = moduleRank(spec, path);
+      const bA = kaimingBound(inp);
+      gen.uniform(-bA, bA, r * inp); // nn.Linear(in, r)'s own init, overwritten below
+      const bB = kaimingBound(r);
+      gen.uniform(-bB, bB, out * r); // nn.Linear(r, out)'s own init, zeroed below
       let a: Float32Array;
       if (spec.init === 'gaussian') {
-        a = gen.randn(r * inp);
-        for (let j = 0; j < a.length; j++) a[j] = a[j]! / r;
-      } else {
-        const u = gen.rand(r * inp);
-        const bound = 1 / Math.sqrt(inp);
-        a = new Float32Array(u.length);
-        for (let j = 0; j < u.length; j++) a[j] = (2 * u[j]! - 1) * bound;
-      }
+        a = gen.randn(r * inp); // normal_(A, std = 1/r)
+        const std = Math.fround(1 / r);
+        for (let j = 0; j < a.length; j++) a[j] = a[j]! * std;
+      } else a = gen.uniform(-bA, bA, r * inp); // kaiming_uniform_(A, a=√5)
       const pair: LoraPair = { path, a: { shape: [r, inp], data: a }, b: { shape: [out, r], data: new Float32Array(out * r) } };
       if (spec.useDora) pair.magnitude = doraMagnitude(weights!.get(`${path}.weight`)!, pair, moduleScaling(spec, path));
-      modules.push(pair);
+      drawn.set(path, pair);
     }
   }
+  const modules: LoraPair[] = [];
+  for (let i = 0; i < c.numLayers; i++) for (const m of spec.targets) modules.push(drawn.get(modulePath(i, m))!);
   return { spec: copySpec(spec), modules };
+}
+
+/**
+ * A fresh adapter as `torch.manual_seed(seed)` then `get_peft_model(base, LoraConfig(...))`
+ * initialises one: `drawPeftInit` from a new generator seeded with `seed`.
+ */
+export function initAdapter(c: LlamaConfig, spec: LoraSpec, seed: number, weights?: Map<string, Weight>): Adapter {
+  return drawPeftInit(c, spec, new TorchGenerator(seed), weights);
 }
 
 /** A deep copy of a spec (patterns included), so an adapter never shares a caller's object. */

@@ -17,7 +17,7 @@ import { Tape, type Tensor } from './autodiff';
 import { LM_DEFAULTS, MAX_LM_BATCH, MAX_LM_STEPS, MAX_LM_STEPS_PER_RUN } from './defaults';
 import { type LanguageModelEngine, oneHot, specKey, type Batch } from './engine';
 import { adapterInputNames, buildForward, weightShape } from './graph';
-import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, initAdapter, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, weightNames } from './model';
+import { type Adapter, type LanguageModel, type LoraPair, type LoraSpec, LORA_INITS, TARGET_MODULES, type Weight, adapterParameterCount, drawPeftInit, modulePath, moduleAlpha, moduleRank, moduleShape, parameterCount, weightNames } from './model';
 
 export interface LmTrainOptions {
   model: LanguageModel;
@@ -25,7 +25,12 @@ export interface LmTrainOptions {
   tokens: ArrayLike<number>;
   /** LoRA spec, or 'full' for full fine-tuning of every weight. */
   mode: LoraSpec | 'full';
-  /** Starting adapter (LoRA); default: `initAdapter(config, spec, seed, model.weights)`. */
+  /**
+   * Starting adapter (LoRA); default: PEFT's initialisation drawn from the seeded generator
+   * (`drawPeftInit`), the batches then drawn from the same generator, as
+   * `torch.manual_seed(seed)`, `get_peft_model(...)`, then `torch.randint` per step draw them.
+   * A supplied adapter draws nothing: the batches start from the fresh seed.
+   */
   adapter?: Adapter;
   optimizer?: Optimizer;
   lr: number;
@@ -116,14 +121,17 @@ function validate(o: LmTrainOptions, context: number, K: number, optimizer: Opti
   need(!!o.batches || o.tokens.length >= context + 2, 'text', `The training text must be longer than one window (${context + 1} characters).`);
 }
 
-/** Random windows (batch, context) of `tokens` and their next tokens, from a seeded generator. */
+/**
+ * Random windows (batch, context) of `tokens` and their next tokens, from a seeded generator, as
+ * PyTorch code draws them: `starts = torch.randint(len(tokens) - context, (batch,))`, then
+ * x = tokens[s : s + context] and y = tokens[s + 1 : s + context + 1] for each start s.
+ */
 export function sampleBatch(tokens: ArrayLike<number>, batch: number, context: number, gen: TorchGenerator): Batch {
   const x = new Int32Array(batch * context);
   const y = new Int32Array(batch * context);
-  const u = gen.rand(batch);
-  const span = tokens.length - context - 1;
+  const starts = gen.randint(tokens.length - context, batch);
   for (let b = 0; b < batch; b++) {
-    const start = Math.floor(u[b]! * span);
+    const start = starts[b]!;
     for (let j = 0; j < context; j++) {
       x[b * context + j] = tokens[start + j]!;
       y[b * context + j] = tokens[start + j + 1]!;
@@ -269,7 +277,9 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
   throwIfAborted(o.signal);
   const rt = engine.rt;
   const full = o.mode === 'full';
-  const adapter0 = full ? undefined : (o.adapter ?? initAdapter(c, o.mode as LoraSpec, seed, o.model.weights));
+  // One generator, as in PyTorch: torch.manual_seed(seed), get_peft_model's draws, then the batches.
+  const gen = new TorchGenerator(seed);
+  const adapter0 = full ? undefined : (o.adapter ?? drawPeftInit(c, o.mode as LoraSpec, gen, o.model.weights));
   const ratio = o.loraplusRatio ?? 1;
   const params = trainables(o.model, o.mode, adapter0);
   const trainableParameters = full ? parameterCount(c) : adapterParameterCount(c, o.mode as LoraSpec);
@@ -286,7 +296,6 @@ export async function trainLanguageModel(engine: LanguageModelEngine, o: LmTrain
       feedBack.push([`${p.name}.m.next`, `${p.name}.m`], [`${p.name}.v.next`, `${p.name}.v`]);
     }
   }
-  const gen = new TorchGenerator(seed);
   const started = performance.now();
   let tokensPerSecond = 0;
   /** The trained parameters in `state` as an adapter (LoRA) or a model (full), read back to the CPU. */

@@ -45,6 +45,12 @@ export interface DemoDeclaration<E extends ExperimentName, P extends Params> {
    */
   python?: string;
   /**
+   * A companion in companion/ that trains the demo's run from command-line flags instead of a
+   * settings block ("language_model.py": chapter 8's run in transformers + PEFT). The chapter's
+   * <Companion demo> links it; "Export as Python" needs `python` and does not apply.
+   */
+  companion?: string;
+  /**
    * Where its defaults come from: a cell of the source notebook (the default), or the chapter
    * itself for a demo the notebook has no section for (chapter 8's language model). The first
    * preset and every message about the defaults name them accordingly (defaultsName).

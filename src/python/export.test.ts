@@ -15,11 +15,11 @@ import { defaults } from '../demo-kit/spec';
 import { PythonExportError, companionSource, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
 
 /**
- * Demos without a companion script, and why. Chapter 8 trains a real model in the page; its
- * Python is the chapter's transformers + peft listing that loads the downloaded adapter, and
- * `npm run lm:finetune` runs the same engine from the command line.
+ * Demos without a companion script to export, and why. Chapter 8's companion,
+ * companion/language_model.py (its spec's `companion`), takes `npm run lm:finetune`'s flags, not a
+ * settings block, and tests/unit/lm-companion.test.ts compares it with the engine.
  */
-const NO_COMPANION: ReadonlyMap<string, string> = new Map([['language-model', 'loads the downloaded adapter with peft instead (chapter 8)']]);
+const NO_COMPANION: ReadonlyMap<string, string> = new Map([['language-model', 'its companion takes lm:finetune’s flags (tests/unit/lm-companion.test.ts)']]);
 const specs = [...SPECS.values()].map((e) => e.spec).filter((s) => !NO_COMPANION.has(s.id));
 
 describe('a demo without a companion script is one that says why', () => {

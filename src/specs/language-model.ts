@@ -206,6 +206,8 @@ export const spec = defineDemo({
   experiment: 'languageModel',
   // The source notebook has no language-model section: these defaults are the chapter's own.
   defaultsFrom: 'chapter',
+  // The same run in transformers + PEFT, from npm run lm:finetune's flags (no settings block to export).
+  companion: 'language_model.py',
   params,
   presets: [
     { id: 'attention', label: 'All of attention (q, k, v, o)', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] } },

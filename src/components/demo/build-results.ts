@@ -3,7 +3,12 @@
  * and experiments the live demos run, so every figure slot has its picture before any
  * JavaScript runs. The promise is cached at module level: one run serves every page.
  */
-import { createEngine, runNotebook, type ExperimentName, type NotebookResults, type ResultOf } from '../../../demos/index';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine, runNotebook, type ExperimentName, type FileSource, type NotebookResults, type ResultOf } from '../../../demos/index';
+
+/** The site's files as the build reads them: the repository's public/ folder. */
+const publicFiles: FileSource = { read: async (path) => new Uint8Array(readFileSync(join(process.cwd(), 'public', path))) };
 
 let notebook: Promise<NotebookResults> | undefined;
 
@@ -11,7 +16,7 @@ export function notebookResults(): Promise<NotebookResults> {
   notebook ??= (async () => {
     const engine = await createEngine({ backend: 'wasm' });
     try {
-      return await runNotebook(engine);
+      return await runNotebook(engine, { files: publicFiles });
     } finally {
       await engine.dispose();
     }

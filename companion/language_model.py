@@ -1,0 +1,268 @@
+# %% [markdown]
+# # Chapter 8 — LoRA on a real language model, with transformers and PEFT
+#
+# Companion to the site's chapter "LoRA on a real language model" (and chapter 9, "LoRA in practice"): the same
+# fine-tuning run the page trains in the browser, written as ordinary PyTorch code. A small
+# character-level LLaMA (4 layers, width 128), pretrained on Jane Austen, gets LoRA adapters from
+# PEFT and learns Ambrose Bierce's *The Devil's Dictionary*.
+#
+# It is the page's run, not just a similar one: the same initial adapter, the same batches, the
+# same optimizer, so its losses equal the page's step by step to float32 round-off (about 1e-6
+# relative). That works because the page draws its random numbers as this code does:
+# `torch.manual_seed(seed)`, then `get_peft_model` (each adapted layer's `nn.Linear`
+# constructors draw their default initialisation, then PEFT draws A again with
+# `kaiming_uniform_` and sets B to zero), then one `torch.randint` per step for where the
+# batch's windows start.
+#
+# You need the base model's folder (`config.json`, `model.safetensors`, `vocab.json`, offered on
+# chapter 8's page) and the two texts the page trains and measures on (the dictionary's training
+# and held-out parts, also served by the site). Set their paths in the next cell.
+#
+# Checked with: torch 2.13.0 (CPU), transformers 5.18, peft 0.21, Python 3.11, against the page's
+# engine at several settings, every step's loss (the project's test lm-companion.test.ts).
+
+# %%
+# ---- settings: the page's defaults; as a script, each is also a flag (--steps 100 --rank 4 …) ----
+SETTINGS = {
+    "steps": 300,  # optimizer steps
+    "rank": 8,  # LoRA rank r
+    "alpha": 16,  # α in the scaling s = α/r (or α/√r with rslora)
+    "targets": "q_proj,v_proj",  # modules that get an adapter, comma-separated
+    "lr": 3e-3,  # Adam's learning rate
+    "seed": 0,  # torch.manual_seed(seed): the adapter's initialisation, then the batches
+    "batch": 8,  # windows per step
+    "rslora": False,  # s = α/√r (rsLoRA) instead of α/r
+}
+MODEL_DIR = "austen-char-llama"  # the base model's folder
+TRAIN_TEXT = "devil-train.txt"  # the text it learns
+VAL_TEXT = "devil-val.txt"  # the held-out text its loss is measured on
+OUT_DIR = None  # a folder for metrics.json and the adapter, or None to keep them in memory only
+# ---- end of settings ----
+
+# %%
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+
+IN_NOTEBOOK = "ipykernel" in sys.modules
+
+# The module kinds of a LLaMA decoder layer that LoRA can adapt, as PEFT's target_modules names them.
+TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+# The held-out loss is measured on this many evenly spaced windows (what `npm run lm:finetune` uses).
+VAL_WINDOWS = 32
+# The page's caps on steps and batch.
+MAX_STEPS, MAX_BATCH = 5000, 64
+# The held-out loss is also measured every this many steps, for the loss curves (it draws no random numbers).
+EVAL_EVERY = 50
+
+
+def parse_settings(argv):
+    """SETTINGS, overridden by command-line flags when this runs as a script."""
+    p = argparse.ArgumentParser(description="Fine-tune the chapter-8 model with LoRA (PEFT), as the page does.")
+    p.add_argument("--steps", type=float, default=SETTINGS["steps"])
+    p.add_argument("--rank", type=float, default=SETTINGS["rank"])
+    p.add_argument("--alpha", type=float, default=SETTINGS["alpha"])
+    p.add_argument("--targets", default=SETTINGS["targets"], help="comma-separated, from " + ",".join(TARGET_MODULES))
+    p.add_argument("--lr", type=float, default=SETTINGS["lr"])
+    p.add_argument("--seed", type=float, default=SETTINGS["seed"])
+    p.add_argument("--batch", type=float, default=SETTINGS["batch"])
+    p.add_argument("--rslora", action="store_true", default=SETTINGS["rslora"])
+    p.add_argument("--out", default=OUT_DIR, help="folder for metrics.json and the adapter (as PEFT saves it)")
+    p.add_argument("--model", default=MODEL_DIR, help="the base model's folder")
+    p.add_argument("--train-text", default=TRAIN_TEXT)
+    p.add_argument("--val-text", default=VAL_TEXT)
+    p.add_argument("--plot", action="store_true", help="save the loss curves as language_model.png")
+    return p.parse_args(argv)
+
+
+args = parse_settings([] if IN_NOTEBOOK else None)
+
+# %% [markdown]
+# ## Settings the model cannot take are refused, by name
+#
+# Each check says which setting is wrong and why, as the page's controls do; nothing is
+# silently clamped.
+
+# %%
+def whole(v):
+    """A whole number, whether written 8 or (as a flag) 8.0; not True/False."""
+    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+
+
+def targets_of(text):
+    targets = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not targets:
+        raise ValueError(f"targets: choose at least one module to adapt ({', '.join(TARGET_MODULES)}).")
+    unknown = [t for t in targets if t not in TARGET_MODULES]
+    if unknown:
+        raise ValueError(f"targets: unknown module {', '.join(repr(t) for t in unknown)}: choose from {', '.join(TARGET_MODULES)}.")
+    if len(set(targets)) != len(targets):
+        raise ValueError(f"targets: each module once, not {text!r}.")
+    return targets
+
+
+def module_shape(config, name):
+    """(out, in) of a module's weight."""
+    d, ff = config.hidden_size, config.intermediate_size
+    return {"gate_proj": (ff, d), "up_proj": (ff, d), "down_proj": (d, ff)}.get(name, (d, d))
+
+
+def check_settings(s, config):
+    """Raise ValueError naming the first setting the model cannot take."""
+    if not (whole(s.steps) and 1 <= s.steps <= MAX_STEPS):
+        raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}, not {s.steps}.")
+    targets = targets_of(s.targets)
+    for t in targets:
+        out_f, in_f = module_shape(config, t)
+        if not (whole(s.rank) and 1 <= s.rank <= min(out_f, in_f)):
+            raise ValueError(f"rank must be a whole number from 1 to {min(out_f, in_f)} (the width of {t}, {out_f} × {in_f}), not {s.rank}.")
+    if not (isinstance(s.alpha, (int, float)) and math.isfinite(s.alpha) and s.alpha > 0):
+        raise ValueError(f"alpha must be a finite number above 0, not {s.alpha}.")
+    if not (isinstance(s.lr, (int, float)) and math.isfinite(s.lr) and s.lr > 0):
+        raise ValueError(f"lr (the learning rate) must be a finite number above 0, not {s.lr}.")
+    if not (whole(s.seed) and 0 <= s.seed < 2**32):
+        raise ValueError(f"seed must be a whole number from 0 to 2³² − 1, not {s.seed}.")
+    if not (whole(s.batch) and 1 <= s.batch <= MAX_BATCH):
+        raise ValueError(f"batch must be a whole number from 1 to {MAX_BATCH}, not {s.batch}.")
+    for name in ("steps", "rank", "seed", "batch"):
+        setattr(s, name, int(getattr(s, name)))  # a flag's 8.0 is the whole number 8
+    return targets
+
+
+def read_tokens(path, vocab, what):
+    """A text as token ids (one per character); a character outside the vocabulary is an error."""
+    text = Path(path).read_text(encoding="utf-8")
+    index = {ch: i for i, ch in enumerate(vocab)}
+    unknown = sorted({ch for ch in text if ch not in index})
+    if unknown:
+        raise ValueError(f"{what}: {path} has characters the model has never seen: {', '.join(map(repr, unknown))}.")
+    return torch.tensor([index[ch] for ch in text], dtype=torch.long)
+
+
+# %% [markdown]
+# ## The base model, the adapter, the data
+#
+# The base model is loaded first; `torch.manual_seed(seed)` comes after it, so what
+# `get_peft_model` draws (and then the batches) depends only on the seed.
+
+# %%
+base = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32)
+targets = check_settings(args, base.config)
+vocab = json.loads((Path(args.model) / "vocab.json").read_text(encoding="utf-8"))
+context = base.config.max_position_embeddings  # 64 characters per window
+train_tokens = read_tokens(args.train_text, vocab, "train-text")
+val_tokens = read_tokens(args.val_text, vocab, "val-text")
+if len(train_tokens) < context + 2:
+    raise ValueError(f"train-text must be longer than one window ({context + 1} characters).")
+if len(val_tokens) < context + 1:
+    raise ValueError(f"val-text must be at least one window long ({context + 1} characters).")
+
+torch.manual_seed(args.seed)
+config = LoraConfig(r=args.rank, lora_alpha=args.alpha, target_modules=targets, use_rslora=args.rslora, lora_dropout=0.0)
+model = get_peft_model(base, config)
+model.print_trainable_parameters()
+
+
+def batch_of(tokens, batch, context):
+    """Random windows: inputs tokens[s : s+T] and next characters tokens[s+1 : s+T+1] for each start s."""
+    starts = torch.randint(len(tokens) - context, (batch,))
+    x = torch.stack([tokens[s : s + context] for s in starts])
+    y = torch.stack([tokens[s + 1 : s + context + 1] for s in starts])
+    return x, y
+
+
+def held_out_windows(tokens, count, context):
+    """`count` windows evenly spaced through the text, the first at its start and the last at its end."""
+    span = len(tokens) - context - 1
+    starts = [0] if count == 1 else [(b * span) // (count - 1) for b in range(count)]
+    x = torch.stack([tokens[s : s + context] for s in starts])
+    y = torch.stack([tokens[s + 1 : s + context + 1] for s in starts])
+    return x, y
+
+
+def loss_of(model, x, y):
+    """Mean cross-entropy over every position of every window, in nats per character."""
+    logits = model(input_ids=x).logits
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+
+val_x, val_y = held_out_windows(val_tokens, VAL_WINDOWS, context)
+with torch.no_grad(), model.disable_adapter():
+    val_loss_before = loss_of(model, val_x, val_y).item()
+print(f"held-out loss of the base model: {val_loss_before:.4f} nats/char")
+
+# %% [markdown]
+# ## Training
+#
+# Adam on the adapters' A and B only (the base is frozen by PEFT), one random batch per step;
+# `train_losses[t]` is the loss of step t's batch before update t.
+
+# %%
+optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=args.lr)
+train_losses = []
+val_losses = [(0, val_loss_before)]  # (step, held-out loss) for the curves
+for step in range(args.steps):
+    model.train()
+    x, y = batch_of(train_tokens, args.batch, context)
+    loss = loss_of(model, x, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    train_losses.append(loss.item())
+    if (step + 1) % EVAL_EVERY == 0 or step + 1 == args.steps:
+        model.eval()
+        with torch.no_grad():
+            val_losses.append((step + 1, loss_of(model, val_x, val_y).item()))
+        print(f"step {step + 1}/{args.steps}  loss {loss.item():.4f}  held-out {val_losses[-1][1]:.4f}")
+
+val_loss_after = val_losses[-1][1]
+print(f"held-out loss: {val_loss_before:.4f} → {val_loss_after:.4f} nats/char")
+
+if args.out:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)  # adapter_config.json + adapter_model.safetensors
+    metrics = {
+        "settings": {k: getattr(args, k) for k in ("steps", "rank", "alpha", "lr", "seed", "batch", "rslora")} | {"targets": targets},
+        "train_losses": train_losses,
+        "val_loss_before": val_loss_before,
+        "val_loss_after": val_loss_after,
+        "val_losses": val_losses,
+        "val_windows": VAL_WINDOWS,
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    print(f"wrote {out / 'metrics.json'} and the adapter")
+
+# %%
+# The loss curves. They are drawn when this runs as a notebook (Jupyter, Colab) and, saved as
+# language_model.png, with `python language_model.py --plot`; a plain run prints text only.
+if IN_NOTEBOOK or args.plot:
+    import matplotlib
+
+    if not IN_NOTEBOOK:
+        matplotlib.use("Agg")  # no display needed: the figure goes to a file
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(10, 5))
+    steps = range(1, len(train_losses) + 1)
+    ax.plot(steps, train_losses, linewidth=1, alpha=0.4, label="training loss (each step's batch)")
+    window = min(20, len(train_losses))
+    smooth = [sum(train_losses[max(0, i - window + 1) : i + 1]) / len(train_losses[max(0, i - window + 1) : i + 1]) for i in range(len(train_losses))]
+    ax.plot(steps, smooth, linewidth=2, label=f"training loss, mean of the last {window} steps")
+    ax.plot(*zip(*val_losses), "o-", linewidth=2, label=f"held-out loss ({VAL_WINDOWS} windows)")
+    ax.set(xlabel="step", ylabel="cross-entropy (nats per character)", title=f"LoRA r={args.rank} on {', '.join(targets)}")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    plt.tight_layout()
+    if IN_NOTEBOOK:
+        plt.show()
+    else:
+        fig.savefig("language_model.png", dpi=100)
+        print("saved language_model.png")
