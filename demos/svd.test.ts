@@ -175,6 +175,17 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
     await check('repeated', withSpectrum(30, 30, repeated, 60));
   });
 
+  it('equal norms (β = α: the 45° rotation, atan(±∞)): identity, Hadamard, all-ones', async () => {
+    // Both rows of a pair must get exactly opposite angles even when β − α is ±0.
+    const eye = F64.eye(6, 6);
+    const { r: ri } = await check('identity', eye, [1, 1, 1, 1, 1, 1]);
+    expect(Array.from(ri.s)).toEqual([1, 1, 1, 1, 1, 1]);
+    const h2 = new F64([[1, 1], [1, -1]]);
+    await check('Hadamard', h2.kroneckerProduct(h2).kroneckerProduct(h2), Array(8).fill(Math.sqrt(8)));
+    const { r } = await check('ones', F64.ones(5, 5), [5, 0, 0, 0, 0]);
+    expect(r.s[1]! / r.s[0]!).toBeLessThan(1e-6);
+  });
+
   it('the zero matrix gives σ = 0 and finite U, V', async () => {
     const m: Matrix = { data: new Float32Array(5 * 8), rows: 5, cols: 8 };
     const r = await svd(rt, m);
@@ -203,7 +214,7 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
   it('names its graphs by shape and stops on an aborted signal', async () => {
     const names = rt.graphNames();
     expect(names).toContain('svd-init-64x64');
-    expect(names).toContain('svd-jacobi-16rounds-64x128');
+    expect(names).toContain('svd-jacobi-32rounds-64x128');
     expect(names).toContain('svd-check-64x128');
     expect(names).toContain('svd-finish-64x64');
     const ctl = new AbortController();

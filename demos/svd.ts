@@ -54,24 +54,21 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   ]);
   opts.signal?.throwIfAborted();
 
-  // The tournament's P − 1 rounds as feeds, made once; run j of a sweep takes rounds jK … jK + K − 1
-  // (mod P − 1: a last run past the sweep's end starts the next sweep's first rounds again, which
-  // only rotates what is still not orthogonal).
-  const schedule = Array.from({ length: P - 1 }, (_, r) => {
-    const { partner, side } = roundRobinRound(P, r);
-    return { pair: rt.tensorOf(Float32Array.from(partner), [P]), side: rt.tensorOf(Float32Array.from(side), [P, 1]) };
-  });
-  /** Feeds for K rounds of `rounds` from position j·K (a short list is repeated: a round run twice rotates nothing new). */
+  // The tournament's P − 1 rounds, made once; run j of a sweep takes rounds jK … jK + K − 1 of the
+  // sweep's list (mod its length: a last run past the end starts the list again, which only
+  // rotates what is still not orthogonal), fed as two tensors for all K rounds.
+  const schedule = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r));
   const feeds = (rounds: number[], j: number): Record<string, OrtTensor> => {
-    const f: Record<string, OrtTensor> = {};
+    const pairs = new Float32Array(K * P);
+    const sides = new Float32Array(K * P);
     for (let k = 0; k < K; k++) {
       const round = schedule[rounds[(j * K + k) % rounds.length]!]!;
-      f[`pair${k}`] = round.pair;
-      f[`side${k}`] = round.side;
+      pairs.set(round.partner, k * P);
+      sides.set(round.side, k * P);
     }
-    return f;
+    return { pairs: rt.tensorOf(pairs, [K * P]), sides: rt.tensorOf(sides, [K * P, 1]) };
   };
-  const partners = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r).partner);
+  const partners = schedule.map((round) => round.partner);
   const every = partners.map((_, r) => r);
 
   const first = await init.run({ m: rt.tensor(m) });
