@@ -44,29 +44,33 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   const shape: SvdShape = { m: m.rows, n: m.cols };
   const { P } = svdDims(shape);
   const K = roundsPerRun(P);
+  // Late sweeps need only a few rounds (threshold Jacobi): a short run of k rounds ends a sweep
+  // when a long one would waste more than k − 1 of its rounds.
+  const k = Math.max(1, Math.ceil(K / 4));
   const gpu = { gpuOutputs: ['w', 'w_out'] };
 
-  const [init, rounds_, check, finish] = await Promise.all([
+  const [init, long, short, check, finish] = await Promise.all([
     rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
     rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
+    rt.session(svdRoundsKey(shape, k), () => buildSvdRounds(shape, k), gpu),
     rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
     rt.session(svdFinishKey(shape), () => buildSvdFinish(shape)),
   ]);
   opts.signal?.throwIfAborted();
 
-  // The tournament's P − 1 rounds, made once; run j of a sweep takes rounds jK … jK + K − 1 of the
-  // sweep's list (mod its length: a last run past the end starts the list again, which only
-  // rotates what is still not orthogonal), fed as two tensors for all K rounds.
+  // The tournament's P − 1 rounds, made once. A run takes `count` rounds of the sweep's list from
+  // `start` (mod its length: a run past the end starts the list again, which only rotates what is
+  // still not orthogonal), fed as two tensors for all its rounds.
   const schedule = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r));
-  const feeds = (rounds: number[], j: number): Record<string, OrtTensor> => {
-    const pairs = new Float32Array(K * P);
-    const sides = new Float32Array(K * P);
-    for (let k = 0; k < K; k++) {
-      const round = schedule[rounds[(j * K + k) % rounds.length]!]!;
-      pairs.set(round.partner, k * P);
-      sides.set(round.side, k * P);
+  const feeds = (rounds: number[], start: number, count: number): Record<string, OrtTensor> => {
+    const pairs = new Float32Array(count * P);
+    const sides = new Float32Array(count * P);
+    for (let i = 0; i < count; i++) {
+      const round = schedule[rounds[(start + i) % rounds.length]!]!;
+      pairs.set(round.partner, i * P);
+      sides.set(round.side, i * P);
     }
-    return { pairs: rt.tensorOf(pairs, [K * P]), sides: rt.tensorOf(sides, [K * P, 1]) };
+    return { pairs: rt.tensorOf(pairs, [count * P]), sides: rt.tensorOf(sides, [count * P, 1]) };
   };
   const partners = schedule.map((round) => round.partner);
   const every = partners.map((_, r) => r);
@@ -80,10 +84,11 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
     // near the end only a few pairs are left, and the rounds without one would rotate nothing.
     let rounds = every;
     for (let sweep = 1; sweep <= MAX_SWEEPS && !converged; sweep++) {
-      const runs = Math.ceil(rounds.length / K);
-      for (let j = 0; j < runs; j++) {
+      for (let start = 0; start < rounds.length; ) {
         opts.signal?.throwIfAborted();
-        const out = await rounds_.run({ w, ...feeds(rounds, j) });
+        const count = rounds.length - start > K - k ? K : k;
+        const out = await (count === K ? long : short).run({ w, ...feeds(rounds, start, count) });
+        start += count;
         dispose(w);
         w = out.w_out!;
       }
