@@ -2,7 +2,7 @@
  * Thin SVD of any m×n matrix, computed by ONNX graphs in onnxruntime (one-sided Jacobi; the
  * graphs and the maths are in graphs/svd.ts, the why and the numbers in SVD.md).
  *
- * The driver only schedules runs: init once, then runs of K Jacobi rounds with W fed back (kept
+ * The driver only schedules runs: init once, then runs of K (or K/4) Jacobi rounds with W fed back (kept
  * on the GPU under WebGPU) and the round-robin schedule fed as inputs, a check of W's
  * orthogonality after every sweep (cos² of every pair, P² floats read), until the check passes,
  * then one finishing run that sorts and normalises. After the first sweep, a sweep runs only the

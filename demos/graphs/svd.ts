@@ -3,14 +3,15 @@
  *
  * Notation: the input M is (m, n); p = min(m, n), q = max(m, n). The rows to orthogonalise are
  * R = Mᵀ (p, q) when m ≥ n, else R = M (p, q), so there are always p of them and p is the small
- * dimension. The state is one tensor W = [R | I_p] of shape (P, q + p), P = p rounded up to even
- * (a zero row pads odd p). Every rotation J acts on whole rows, so W stays [J·R | J]: the left
- * block converges to Σ·Qᵀ (orthogonal rows), the right block accumulates the rotations.
+ * dimension. The state is one tensor W = [R | I_p·2^−30] of shape (P, q + p), P = p rounded up to
+ * even (a zero row pads odd p). Every rotation J acts on whole rows, so W stays [J·R | J·2^−30]:
+ * the left block converges to Σ·Qᵀ (orthogonal rows), the right block accumulates the rotations
+ * (scaled so that whole-row dot products are the R block's: see J_SCALE).
  *
- * - init:   W = [R·2^e | I_p] (+ zero row), with 2^e scaling max|M| into (½, 1] exactly, so
+ * - init:   W = [R·2^e | I_p·2^−30] (+ zero row), with 2^e scaling max|M| into (½, 1] exactly, so
  *           squares neither overflow nor underflow in float32.
  * - rounds: K rounds of a round-robin tournament. A round pairs every row with one partner
- *           (`pair_k`: the partner's index, `side_k`: +1 for the pair's first row, −1 for its
+ *           (`pairs`: the partner's index, `sides`: +1 for the pair's first row, −1 for its
  *           second, both fed by the driver) and rotates all P/2 pairs at once, in place, as
  *           elementwise ops on the whole of W and its partner-gathered copy; P − 1 rounds (a
  *           sweep) meet every pair once. No row moves, so a round needs no permutation copy.
