@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-web';
 import { Matrix as F64, QrDecomposition, SVD } from 'ml-matrix';
 import { Runtime, type Ort } from './runtime';
 import { svd } from './svd';
-import { CHECK_TOL, roundRobinRound } from './graphs/svd';
+import { CHECK_TOL, roundRobinRound, type SvdAngle } from './graphs/svd';
 import type { Matrix, SvdResult } from './types';
 
 const rt = new Runtime(ort as unknown as Ort, 'wasm');
@@ -91,12 +91,12 @@ function expectPromise(rep: Report): void {
 const fmt = (r: Report) =>
   `σ ${r.sigma.toExponential(1)}·σ₁, residual ${r.residual.toExponential(1)}, UᵀU ${r.orthoU.toExponential(1)}, VVᵀ ${r.orthoV.toExponential(1)}`;
 
-async function check(name: string, a: F64, ref?: number[]): Promise<{ m: Matrix; r: SvdResult; rep: Report }> {
+async function check(name: string, a: F64, ref?: number[], angle?: SvdAngle): Promise<{ m: Matrix; r: SvdResult; rep: Report }> {
   const m = toF32(a);
   const copy = m.data.slice();
   const t0 = performance.now();
   const offs: number[] = [];
-  const r = await svd(rt, m, { onSweep: ({ off }) => offs.push(off) });
+  const r = await svd(rt, m, { onSweep: ({ off }) => offs.push(off), angle });
   const ms = performance.now() - t0;
   expect(m.data).toEqual(copy); // the input is never changed
   const rep = await measure(m, r, ref);
@@ -184,6 +184,17 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
     await check('Hadamard', h2.kroneckerProduct(h2).kroneckerProduct(h2), Array(8).fill(Math.sqrt(8)));
     const { r } = await check('ones', F64.ones(5, 5), [5, 0, 0, 0, 0]);
     expect(r.s[1]! / r.s[0]!).toBeLessThan(1e-6);
+  });
+
+  it("the algebraic angle (WebGPU's: sqrt and division only) meets the same promise", async () => {
+    await check('algebraic random', randn(64, 64, 1), undefined, 'algebraic');
+    const graded = Array.from({ length: 32 }, (_, i) => 10 ** (-4 * (i / 31)));
+    await check('algebraic graded', withSpectrum(48, 32, graded, 50), graded, 'algebraic');
+    await check('algebraic B·A r=4', randn(32, 4, 42).mmul(randn(4, 32, 52)), undefined, 'algebraic');
+    await check('algebraic ones', F64.ones(5, 5), [5, 0, 0, 0, 0], 'algebraic');
+    const zero: Matrix = { data: new Float32Array(12), rows: 3, cols: 4 };
+    expect(Array.from((await svd(rt, zero, { angle: 'algebraic' })).s)).toEqual([0, 0, 0]);
+    expect(rt.graphNames()).toContain('svd-jacobi-32rounds-64x128-algebraic');
   });
 
   it('the zero matrix gives σ = 0 and finite U, V', async () => {

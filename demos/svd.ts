@@ -21,6 +21,7 @@ import {
   svdFinishKey,
   svdInitKey,
   svdRoundsKey,
+  type SvdAngle,
   type SvdShape,
 } from './graphs/svd';
 import type { OrtTensor, Runtime } from './runtime';
@@ -33,6 +34,11 @@ export interface SvdOptions {
   signal?: AbortSignal;
   /** Called after every sweep with the largest |cos| between two rows (≤ CHECK_TOL: converged). */
   onSweep?: (info: { sweep: number; off: number }) => void;
+  /**
+   * The rounds' angle formula (see SvdAngle in graphs/svd.ts): 'trig' by default on WASM,
+   * 'algebraic' on WebGPU, where WGSL's sin/tan/atan are not accurate for tiny angles.
+   */
+  angle?: SvdAngle;
 }
 
 function dispose(t: OrtTensor | undefined): void {
@@ -48,11 +54,12 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   // when a long one would waste more than k − 1 of its rounds.
   const k = Math.max(1, Math.ceil(K / 4));
   const gpu = { gpuOutputs: ['w', 'w_out'] };
+  const angle: SvdAngle = opts.angle ?? (rt.backend === 'webgpu' ? 'algebraic' : 'trig');
 
   const [init, long, short, check, finish] = await Promise.all([
     rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
-    rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
-    rt.session(svdRoundsKey(shape, k), () => buildSvdRounds(shape, k), gpu),
+    rt.session(svdRoundsKey(shape, K, angle), () => buildSvdRounds(shape, K, angle), gpu),
+    rt.session(svdRoundsKey(shape, k, angle), () => buildSvdRounds(shape, k, angle), gpu),
     rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
     rt.session(svdFinishKey(shape), () => buildSvdFinish(shape)),
   ]);

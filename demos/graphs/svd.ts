@@ -103,9 +103,18 @@ export function roundsPerRun(P: number): number {
   return best;
 }
 
-export const svdRoundsKey = (shape: SvdShape, rounds: number): string => {
+/**
+ * How a round computes its angle. 'trig': θ = ½·atan(2γ/(β − α)), s = sin θ, τ = tan(θ/2)
+ * (6 nodes; ORT's CPU kernels are accurate to float32 ulps, also for tiny angles). 'algebraic':
+ * t = tan θ = sign(β − α)·γ/(|β − α|/2 + √(((β − α)/2)² + γ²)), s = t/√(1 + t²),
+ * τ = t/(1 + √(1 + t²)) (17 nodes, only sqrt and division): WGSL allows sin an absolute error of
+ * 2⁻¹¹ on [−π, π], which for the tiny angles of the late sweeps would be no rotation at all.
+ */
+export type SvdAngle = 'trig' | 'algebraic';
+
+export const svdRoundsKey = (shape: SvdShape, rounds: number, angle: SvdAngle = 'trig'): string => {
   const { P, L } = svdDims(shape);
-  return `svd-jacobi-${rounds}rounds-${P}x${L}`;
+  return `svd-jacobi-${rounds}rounds-${P}x${L}${angle === 'trig' ? '' : '-algebraic'}`;
 };
 
 /**
@@ -138,7 +147,7 @@ const TINY = 2 ** -120;
  * with nh = −h·‖row‖²/2, an addition whose operands only swap), so their angles are exactly
  * opposite: the update is an exact rotation up to the rounding of its four ops.
  */
-export function buildSvdRounds(shape: SvdShape, rounds: number): GraphBuilder {
+export function buildSvdRounds(shape: SvdShape, rounds: number, angle: SvdAngle = 'trig'): GraphBuilder {
   const { P, L } = svdDims(shape);
   const g = new GraphBuilder('svd_jacobi_rounds');
   let w = g.input('w', [P, L]);
@@ -147,18 +156,32 @@ export function buildSvdRounds(shape: SvdShape, rounds: number): GraphBuilder {
   const pairs = split(g.node('Cast', [g.input('pairs', [rounds * P])], { to: 7 })); // int64 indices
   const sides = g.input('sides', [rounds * P, 1]);
   const negHalf = split(g.mul(sides, g.scalar(-0.5)));
-  const half = split(g.mul(sides, g.scalar(0.5)));
-  const quarter = split(g.mul(sides, g.scalar(0.25)));
+  const half = angle === 'trig' ? split(g.mul(sides, g.scalar(0.5))) : [];
+  const quarter = angle === 'trig' ? split(g.mul(sides, g.scalar(0.25))) : [];
+  const h = angle === 'trig' ? [] : split(sides);
   const tiny = g.scalar(TINY);
+  const one = g.scalar(1);
   for (let k = 0; k < rounds; k++) {
     const pair = pairs[k]!;
     const ws = g.node('Gather', [w, pair], { axis: 0 }); // every row's partner
     const gamma = g.reduceSum(g.mul(w, ws), [1], true); // (P, 1): x·y on both rows
     const nh = g.mul(g.reduceSumSquare(w, [1], true), negHalf[k]!); // −α/2 on first rows, β/2 on second
     const e = g.add(g.add(g.node('Gather', [nh, pair], { axis: 0 }), nh), tiny); // (β − α)/2 on both rows
-    const a = g.node('Atan', [g.div(gamma, e)]); // 2θ
-    const sS = g.node('Sin', [g.mul(a, half[k]!)]); // sin(h·θ)
-    const tau = g.node('Tan', [g.mul(a, quarter[k]!)]); // tan(h·θ/2)
+    let sS: string; // sin(h·θ)
+    let tau: string; // tan(h·θ/2)
+    if (angle === 'trig') {
+      const a = g.node('Atan', [g.div(gamma, e)]); // 2θ
+      sS = g.node('Sin', [g.mul(a, half[k]!)]);
+      tau = g.node('Tan', [g.mul(a, quarter[k]!)]);
+    } else {
+      // t = sign(e)·γ/(|e| + √(e² + γ²)); e ≥ 2⁻¹²⁰ > 0 when β = α, so t = sign(γ) there and 0 for γ = 0.
+      const r = g.sqrt(g.add(g.mul(e, e), g.mul(gamma, gamma)));
+      const sign = g.where(g.less(e, g.scalar(0)), g.scalar(-1), one);
+      const th = g.mul(g.div(g.mul(gamma, sign), g.add(g.abs(e), r)), h[k]!); // tan(h·θ)
+      const root = g.sqrt(g.add(one, g.mul(th, th))); // √(1 + t²)
+      sS = g.div(th, root);
+      tau = g.div(th, g.add(one, root));
+    }
     w = g.sub(w, g.mul(sS, g.add(ws, g.mul(tau, w))));
   }
   g.output(w, 'w_out', [P, L]);
