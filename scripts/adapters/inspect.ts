@@ -23,7 +23,6 @@ import { readPeftAdapter, type PeftAdapter } from '../../demos/peft/index';
 
 const USAGE = 'Usage: npm run adapter:inspect -- DIR [--compare DIR2]   (DIR holds adapter_config.json and adapter_model.safetensors)';
 
-class UsageError extends Error {}
 
 function parseArgs(argv: string[]): { dir: string; compare?: string } {
   let dir: string | undefined;
@@ -32,27 +31,27 @@ function parseArgs(argv: string[]): { dir: string; compare?: string } {
     const a = argv[i]!;
     if (a === '--compare') {
       const v = argv[++i];
-      if (!v || v.startsWith('--')) throw new UsageError(`--compare needs a second adapter folder. ${USAGE}`);
+      if (!v || v.startsWith('--')) throw new SettingError('usage', `--compare needs a second adapter folder. ${USAGE}`);
       compare = v;
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
-    } else if (a.startsWith('--')) throw new UsageError(`Unknown option ${a}. ${USAGE}`);
+    } else if (a.startsWith('--')) throw new SettingError('usage', `Unknown option ${a}. ${USAGE}`);
     else if (dir === undefined) dir = a;
-    else throw new UsageError(`One adapter folder, and a second only after --compare; got a second one, ${a}. ${USAGE}`);
+    else throw new SettingError('usage', `One adapter folder, and a second only after --compare; got a second one, ${a}. ${USAGE}`);
   }
-  if (!dir) throw new UsageError(`Say which adapter folder to read. ${USAGE}`);
+  if (!dir) throw new SettingError('usage', `Say which adapter folder to read. ${USAGE}`);
   return { dir, ...(compare ? { compare } : {}) };
 }
 
 function load(dir: string): PeftAdapter {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder. ${USAGE}`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SettingError('usage', `${dir} is not a folder. ${USAGE}`);
   const cfg = join(dir, 'adapter_config.json');
   const st = join(dir, 'adapter_model.safetensors');
   for (const f of [cfg, st]) {
     if (!existsSync(f)) {
       const bin = existsSync(join(dir, 'adapter_model.bin')) ? ' (it has adapter_model.bin, a pickled PyTorch file this tool does not read: resave it with safetensors)' : '';
-      throw new UsageError(`${f} is missing${bin}.`);
+      throw new SettingError('usage', `${f} is missing${bin}.`);
     }
   }
   try {
@@ -85,7 +84,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const bad = e instanceof UsageError || e instanceof SettingError;
+  const bad = e instanceof SettingError;
   console.error(bad ? (e as Error).message : e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   process.exit(bad ? 2 : 1);
 });

@@ -12,14 +12,19 @@ import type { Engine } from '../../demos/index';
 import { bothPrintouts, expectSamePrintout, pythonOrSkip, repoRoot } from '../../tests/unit/companion-support';
 import { SPECS, specEntry, type AnySpec } from '../specs/index';
 import { defaults } from '../demo-kit/spec';
-import { PythonExportError, companionSource, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
+import { SettingError } from '../../demos/index';
+import { companionSource, pythonDefaults, pythonFileName, pythonScript, type PythonSettings } from './export';
 
 /**
  * Demos without a companion script to export, and why. Chapter 8's companion,
  * companion/language_model.py (its spec's `companion`), takes `npm run lm:finetune`'s flags, not a
  * settings block, and tests/unit/lm-companion.test.ts compares it with the engine.
  */
-const NO_COMPANION: ReadonlyMap<string, string> = new Map([['language-model', 'its companion takes lm:finetune’s flags (tests/unit/lm-companion.test.ts)']]);
+const CHAPTER9 = 'a chapter-9 point is chapter 8’s run at other settings: companion/language_model.py trains a LoRA point from its flags; full fine-tuning, the Austen evaluation and the memory walk have no Python companion';
+const NO_COMPANION: ReadonlyMap<string, string> = new Map([
+  ['language-model', 'its companion takes lm:finetune’s flags (tests/unit/lm-companion.test.ts)'],
+  ...['practice-evaluation', 'practice-forgetting', 'practice-lr', 'practice-memory', 'practice-rank', 'practice-targets'].map((id): [string, string] => [id, CHAPTER9]),
+]);
 const specs = [...SPECS.values()].map((e) => e.spec).filter((s) => !NO_COMPANION.has(s.id));
 
 describe('a demo without a companion script is one that says why', () => {
@@ -84,7 +89,7 @@ describe('pythonScript', () => {
   it('refuses what it cannot write, with a message', () => {
     const fails = (id: string | AnySpec, s: PythonSettings, message: RegExp) => {
       const target = typeof id === 'string' ? spec(id) : id;
-      expect(() => pythonScript(target, s)).toThrow(PythonExportError);
+      expect(() => pythonScript(target, s)).toThrow(SettingError);
       expect(() => pythonScript(target, s)).toThrow(message);
     };
     fails({ ...training, id: 'nope', python: undefined }, {}, /The demo “nope” has no Python companion/);

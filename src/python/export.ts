@@ -16,13 +16,14 @@
  *
  * whose keys are the demo's URL parameter names (its spec's `params`); only the values change.
  */
+import { SettingError } from '../../demos/index';
 export type PythonSettingValue = number | string | number[];
 export type PythonSettings = Record<string, PythonSettingValue>;
 
-/** A demo id, a setting or a value the exporter cannot write into the script. */
-export class PythonExportError extends Error {
-  override name = 'PythonExportError';
-}
+/**
+ * A demo id, a setting or a value the exporter cannot write into the script: the engine's one
+ * input error, `SettingError`, naming the setting ('python' when it is the demo itself).
+ */
 
 /**
  * What the exporter needs of a demo: its spec (src/specs/<experiment>.ts) names its companion
@@ -50,12 +51,12 @@ const SOURCES: ReadonlyMap<string, string> = new Map(
 /** The text of companion/<file> as committed. */
 export function companionSource(file: string): string {
   const source = SOURCES.get(file);
-  if (source === undefined) throw new PythonExportError(`There is no companion/${file}; the scripts are ${[...SOURCES.keys()].join(', ')}.`);
+  if (source === undefined) throw new SettingError('python', `There is no companion/${file}; the scripts are ${[...SOURCES.keys()].join(', ')}.`);
   return source;
 }
 
 function scriptOf(target: PythonTarget): { file: string; source: string; displayOnly: string[] } {
-  if (!target.python) throw new PythonExportError(`The demo “${target.id}” has no Python companion (its spec names no \`python\` script).`);
+  if (!target.python) throw new SettingError('python', `The demo “${target.id}” has no Python companion (its spec names no \`python\` script).`);
   return {
     file: target.python,
     source: companionSource(target.python),
@@ -74,7 +75,7 @@ const ENTRY = /^(\s+)"([A-Za-z_]\w*)": (.+?)(,\s*(?:#.*)?)$/;
 function blockEntries(source: string): { lines: string[]; entries: { line: number; key: string; value: PythonSettingValue }[] } {
   const start = BLOCK_START.exec(source);
   const end = BLOCK_END.exec(source);
-  if (!start || !end || end.index < start.index) throw new PythonExportError('The companion script has no settings block.');
+  if (!start || !end || end.index < start.index) throw new SettingError('python', 'The companion script has no settings block.');
   const lines = source.split('\n');
   const first = source.slice(0, start.index).split('\n').length; // the line after the start marker
   const last = source.slice(0, end.index).split('\n').length - 1; // the end marker's line
@@ -100,7 +101,7 @@ const kindOf = (v: unknown) => (Array.isArray(v) ? 'list' : typeof v);
 
 /** A value as a Python literal: numbers as JavaScript writes them (valid Python), strings quoted, lists of numbers. */
 function pythonLiteral(key: string, value: PythonSettingValue, like: PythonSettingValue): string {
-  const bad = (why: string) => new PythonExportError(`The setting ${key} ${why}.`);
+  const bad = (why: string) => new SettingError(key, `The setting ${key} ${why}.`);
   if (kindOf(value) !== kindOf(like)) throw bad(`must be a ${kindOf(like) === 'list' ? 'list of numbers' : kindOf(like)}, not ${JSON.stringify(value)}`);
   const num = (n: unknown) => {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw bad(`must hold finite numbers, not ${JSON.stringify(n) ?? String(n)}`);
@@ -117,7 +118,7 @@ function pythonLiteral(key: string, value: PythonSettingValue, like: PythonSetti
 /**
  * The companion script of a demo with `settings` written into its settings block. Settings
  * not given keep the script's defaults; display-only settings are ignored; anything else
- * that the block does not have, or a value of the wrong type, throws a PythonExportError.
+ * that the block does not have, or a value of the wrong type, throws a SettingError.
  */
 export function pythonScript(target: PythonTarget, settings: Readonly<Record<string, unknown>>): string {
   const script = scriptOf(target);
@@ -125,7 +126,7 @@ export function pythonScript(target: PythonTarget, settings: Readonly<Record<str
   const known = new Set(entries.map((e) => e.key));
   const unknown = Object.keys(settings).filter((k) => !known.has(k) && !script.displayOnly.includes(k));
   if (unknown.length) {
-    throw new PythonExportError(`The ${target.id} script (${script.file}) has no setting ${unknown.join(', ')}; it takes ${[...known].join(', ')}.`);
+    throw new SettingError(unknown[0]!, `The ${target.id} script (${script.file}) has no setting ${unknown.join(', ')}; it takes ${[...known].join(', ')}.`);
   }
   for (const { line, key, value } of entries) {
     if (!Object.hasOwn(settings, key)) continue;
