@@ -24,6 +24,9 @@ const CHAPTER9 = 'a chapter-9 point is chapter 8’s run at other settings: comp
 const NO_COMPANION: ReadonlyMap<string, string> = new Map([
   ['language-model', 'its companion takes lm:finetune’s flags (tests/unit/lm-companion.test.ts)'],
   ...['practice-evaluation', 'practice-forgetting', 'practice-lr', 'practice-memory', 'practice-rank', 'practice-targets'].map((id): [string, string] => [id, CHAPTER9]),
+  // Chapter 10: PEFT itself is the Python side (LoraConfig's use_dora, init_lora_weights, use_rslora; add_weighted_adapter), checked against the engine by scripts/lm/variant_fixtures.py and check_combine.py.
+  ['lora-variants', 'the variants are LoraConfig switches of PEFT itself, checked against the engine by scripts/lm/variant_fixtures.py; lm:finetune takes the same flags'],
+  ['adapter-arithmetic', 'the combination is PEFT’s add_weighted_adapter, checked against the engine by scripts/lm/check_combine.py; lm:combine writes the same folders'],
 ]);
 const specs = [...SPECS.values()].map((e) => e.spec).filter((s) => !NO_COMPANION.has(s.id));
 
