@@ -14,6 +14,17 @@
 # `kaiming_uniform_` and sets B to zero), then one `torch.randint` per step for where the
 # batch's windows start.
 #
+# It also trains chapter 10's variants ("Beyond plain LoRA"), each with PEFT's own mechanism:
+# DoRA (`LoraConfig(use_dora=True)`), the gaussian and PiSSA initialisations
+# (`init_lora_weights`), per-module ranks and α (`rank_pattern`, `alpha_pattern`), LoRA+
+# (`peft.optimizers.create_loraplus_optimizer`: every B and every 1-D trainable, DoRA's
+# magnitudes included, at the ratio times the learning rate) and QLoRA (the seven projection
+# kinds' weights through 4-bit NF4 and back, as bitsandbytes computes it, written out in torch
+# below). For those runs the page seeds the generator again after the adapter's initialisation,
+# so the batches start from `torch.manual_seed(seed)` afresh; this code does the same. A PiSSA
+# adapter is saved as PEFT converts it, a plain rank-2r LoRA for the original base; its factors
+# may differ in sign from the page's (another SVD), their product and the losses do not.
+#
 # You need the base model's folder (`config.json`, `model.safetensors`, `vocab.json`, offered on
 # chapter 8's page) and the two texts the page trains and measures on (the dictionary's training
 # and held-out parts, also served by the site). Set their paths in the next cell.
@@ -263,8 +274,8 @@ def nf4_roundtrip(w, block=64):
 # %% [markdown]
 # ## The base model, the adapter, the data
 #
-# The base model is loaded first; `torch.manual_seed(seed)` comes after it, so what
-# `get_peft_model` draws (and then the batches) depends only on the seed.
+# The base model is loaded first (and, for QLoRA, its projections quantised); `torch.manual_seed(seed)`
+# comes after it, so what `get_peft_model` draws (and then the batches) depends only on the seed.
 
 # %%
 base = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32)
