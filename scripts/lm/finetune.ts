@@ -16,6 +16,10 @@
  * probe_logits the adapted model's logits at its last position (on the base it trained on:
  * PiSSA's residual, QLoRA's NF4 base). With --qlora also base_probe_logits (the quantised base,
  * no adapter), base_val_loss (quantised) and base_val_loss_float32, and the weight bytes of both bases.
+ *
+ * Random draws: a plain run (no variant flag) is chapter 8's, one generator for PEFT's init and then
+ * the batches; with any variant flag the batches come from a generator seeded afresh after the
+ * init (trainVariant). companion/language_model.py draws both ways as these do.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
