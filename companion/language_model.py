@@ -415,6 +415,11 @@ if IN_NOTEBOOK or args.plot:
         matplotlib.use("Agg")  # no display needed: the figure goes to a file
     import matplotlib.pyplot as plt
 
+    # The method in the title: LoRA, or the variant's pieces (e.g. "DoRA, PiSSA init, LoRA+ ×4, NF4 base").
+    pieces = ["DoRA" if args.dora else "LoRA"] + ([f"{args.init} init"] if args.init != "default" else [])
+    pieces += (["rsLoRA"] if args.rslora else []) + ([f"LoRA+ ×{args.loraplus_ratio:g}"] if args.loraplus_ratio is not None else [])
+    pieces += (["rank pattern"] if args.rank_pattern else []) + (["alpha pattern"] if args.alpha_pattern else []) + (["NF4 base"] if args.qlora else [])
+    run_name = ", ".join(pieces)
     fig, ax = plt.subplots(figsize=(10, 5))
     steps = range(1, len(train_losses) + 1)
     ax.plot(steps, train_losses, linewidth=1, alpha=0.4, label="training loss (each step's batch)")
@@ -422,7 +427,7 @@ if IN_NOTEBOOK or args.plot:
     smooth = [sum(train_losses[max(0, i - window + 1) : i + 1]) / len(train_losses[max(0, i - window + 1) : i + 1]) for i in range(len(train_losses))]
     ax.plot(steps, smooth, linewidth=2, label=f"training loss, mean of the last {window} steps")
     ax.plot(*zip(*val_losses), "o-", linewidth=2, label=f"held-out loss ({VAL_WINDOWS} windows)")
-    ax.set(xlabel="step", ylabel="cross-entropy (nats per character)", title=f"LoRA r={args.rank} on {', '.join(targets)}")
+    ax.set(xlabel="step", ylabel="cross-entropy (nats per character)", title=f"{run_name}: r={args.rank} on {', '.join(targets)}")
     ax.legend()
     ax.grid(True, alpha=0.3)
     plt.tight_layout()
