@@ -62,6 +62,7 @@ import argparse
 import json
 import math
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -289,14 +290,43 @@ if len(train_tokens) < context + 2:
 if len(val_tokens) < context + 1:
     raise ValueError(f"val-text must be at least one window long ({context + 1} characters).")
 
+
+def batch_of(tokens, batch, context):
+    """Random windows: inputs tokens[s : s+T] and next characters tokens[s+1 : s+T+1] for each start s."""
+    starts = torch.randint(len(tokens) - context, (batch,))
+    x = torch.stack([tokens[s : s + context] for s in starts])
+    y = torch.stack([tokens[s + 1 : s + context + 1] for s in starts])
+    return x, y
+
+
+def held_out_windows(tokens, count, context):
+    """`count` windows evenly spaced through the text, the first at its start and the last at its end."""
+    span = len(tokens) - context - 1
+    starts = [0] if count == 1 else [(b * span) // (count - 1) for b in range(count)]
+    x = torch.stack([tokens[s : s + context] for s in starts])
+    y = torch.stack([tokens[s + 1 : s + context + 1] for s in starts])
+    return x, y
+
+
+def loss_of(model, x, y):
+    """Mean cross-entropy over every position of every window, in nats per character."""
+    logits = model(input_ids=x).logits
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+
+val_x, val_y = held_out_windows(val_tokens, VAL_WINDOWS, context)
+
 if args.qlora:
     # QLoRA's frozen base: every projection (all seven kinds, adapted or not) holds its NF4 round
     # trip; embeddings, norms and the head stay float32. Done before get_peft_model, so DoRA's
     # magnitude is the norm of the weight the layer really holds.
     with torch.no_grad():
+        base_val_loss_float32 = loss_of(base.eval(), val_x, val_y).item()
         for name, p in base.named_parameters():
             if name.rsplit(".", 2)[-2] in TARGET_MODULES:
                 p.copy_(nf4_roundtrip(p))
+        base_val_loss = loss_of(base, val_x, val_y).item()
+    print(f"held-out loss of the base: {base_val_loss_float32:.4f} in float32, {base_val_loss:.4f} through NF4")
 
 # Any of chapter 10's flags makes this a variant run (the page's runs of that chapter).
 variant = args.dora or args.init != "default" or args.rank_pattern is not None or args.alpha_pattern is not None or args.loraplus_ratio is not None or args.qlora
@@ -324,30 +354,6 @@ if args.init == "pissa":
     model.save_pretrained(pissa_initial)
 
 
-def batch_of(tokens, batch, context):
-    """Random windows: inputs tokens[s : s+T] and next characters tokens[s+1 : s+T+1] for each start s."""
-    starts = torch.randint(len(tokens) - context, (batch,))
-    x = torch.stack([tokens[s : s + context] for s in starts])
-    y = torch.stack([tokens[s + 1 : s + context + 1] for s in starts])
-    return x, y
-
-
-def held_out_windows(tokens, count, context):
-    """`count` windows evenly spaced through the text, the first at its start and the last at its end."""
-    span = len(tokens) - context - 1
-    starts = [0] if count == 1 else [(b * span) // (count - 1) for b in range(count)]
-    x = torch.stack([tokens[s : s + context] for s in starts])
-    y = torch.stack([tokens[s + 1 : s + context + 1] for s in starts])
-    return x, y
-
-
-def loss_of(model, x, y):
-    """Mean cross-entropy over every position of every window, in nats per character."""
-    logits = model(input_ids=x).logits
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-
-
-val_x, val_y = held_out_windows(val_tokens, VAL_WINDOWS, context)
 # Before training, the model with its starting adapter: the base model itself for LoRA (B = 0) and
 # DoRA (m = ‖W‖), and for PiSSA the residual plus s·B₀A₀, which is W again; under QLoRA, the NF4 base.
 model.eval()
@@ -393,6 +399,8 @@ if args.out:
     # adapter_config.json + adapter_model.safetensors; PiSSA's converted, as PEFT does, to a plain
     # rank-2r LoRA for the original base (the trained adapter minus the starting one).
     model.save_pretrained(out, path_initial_model_for_weight_conversion=pissa_initial)
+    if pissa_initial:
+        shutil.rmtree(pissa_initial)
     names = ("steps", "rank", "alpha", "lr", "seed", "batch", "rslora", "dora", "init", "rank_pattern", "alpha_pattern", "loraplus_ratio", "qlora")
     metrics = {
         "settings": {k: getattr(args, k) for k in names} | {"targets": targets},
@@ -402,6 +410,8 @@ if args.out:
         "val_losses": val_losses,
         "val_windows": VAL_WINDOWS,
     }
+    if args.qlora:
+        metrics |= {"base_val_loss": base_val_loss, "base_val_loss_float32": base_val_loss_float32}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     print(f"wrote {out / 'metrics.json'} and the adapter")
 

@@ -89,6 +89,13 @@ describe.skipIf(found.skip)(`companion/language_model.py trains lm:finetune's ru
       peft.train_losses.forEach((l, t) => expect(relative(l, engine.train_losses[t]!), `step ${t}: PEFT ${l}, engine ${engine.train_losses[t]}`).toBeLessThan(1e-3));
       expect(relative(peft.val_loss_before, engine.val_loss_before)).toBeLessThan(1e-4);
       expect(relative(peft.val_loss_after, engine.val_loss_after)).toBeLessThan(1e-4);
+      if (flags.includes('--qlora')) {
+        // The base's held-out loss in float32 and through NF4: the same quantised base on both sides.
+        const [e, q] = [engine as Metrics & Record<string, number>, peft as Metrics & Record<string, number>];
+        expect(relative(q.base_val_loss!, e.base_val_loss!)).toBeLessThan(1e-4);
+        expect(relative(q.base_val_loss_float32!, e.base_val_loss_float32!)).toBeLessThan(1e-4);
+        expect(e.base_val_loss).not.toBe(e.base_val_loss_float32);
+      }
       // Training moved the held-out loss, so the comparison after it is not the base model's twice.
       expect(engine.val_loss_after).not.toBe(engine.val_loss_before);
       // PEFT saved the adapter it trained, under the names the engine writes.
