@@ -16,14 +16,18 @@
  * probe_logits the adapted model's logits at its last position (on the base it trained on:
  * PiSSA's residual, QLoRA's NF4 base). With --qlora also base_probe_logits (the quantised base,
  * no adapter), base_val_loss (quantised) and base_val_loss_float32, and the weight bytes of both bases.
+ *
+ * Random draws: a plain run (no variant flag) is chapter 8's, one generator for PEFT's init and then
+ * the batches; with any variant flag the batches come from a generator seeded afresh after the
+ * init (trainVariant). companion/language_model.py draws both ways as these do.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SettingError } from '../../demos/errors';
 import { patternKey } from '../../demos/peft/index';
 import {
-  LM_DEFAULTS, LORA_INITS, LanguageModelEngine, MODEL_NAME, TARGET_MODULES, modulePath, baseWeightBytes, peftAdapterFiles, trainVariant,
-  type LoraInit, type LoraVariant, type TargetModule,
+  LM_DEFAULTS, LORA_INITS, LanguageModelEngine, MODEL_NAME, TARGET_MODULES, modulePath, baseWeightBytes, initAdapter, peftAdapterFiles, trainLanguageModel, trainVariant,
+  type LoraInit, type LoraVariant, type TargetModule, type VariantTrainResult,
 } from '../../demos/lm/index';
 import { MODEL_DIR, TRAIN_TEXT, VAL_TEXT, flagNumber, flagValue, loadBase, measure, parsePattern, probeIds, readTokens, runCli } from './cli-common';
 
@@ -115,12 +119,18 @@ async function main(): Promise<void> {
     }
   }
   const engine = await LanguageModelEngine.create({ backend: 'wasm' });
-  const r = await trainVariant(engine, {
-    model, variant, tokens: train, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
-    onProgress: ({ step, losses, tokensPerSecond }) => {
+  const options = {
+    model, tokens: train, lr: args.lr, steps: args.steps, batch: args.batch, seed: args.seed, stepsPerRun: LM_DEFAULTS.stepsPerRun,
+    onProgress: ({ step, losses, tokensPerSecond }: { step: number; losses: Float32Array | number[]; tokensPerSecond: number }) => {
       process.stdout.write(`step ${step}/${args.steps}  loss ${losses[step - 1]!.toFixed(4)}  ${tokensPerSecond.toFixed(0)} tokens/s\n`);
     },
-  });
+  };
+  // A plain run (no variant flag) is chapter 8's run: one generator draws PEFT's init and then the
+  // batches, as torch.manual_seed(seed), get_peft_model, torch.randint per step do (the page's run,
+  // companion/language_model.py). A variant run prepares its adapter from the seed and then draws
+  // the batches from a fresh generator seeded again (trainVariant; chapter 10's committed runs).
+  const plain = !args.dora && args.init === 'default' && !args.rankPattern && !args.alphaPattern && args.loraplusRatio === undefined && !args.qlora;
+  const r: VariantTrainResult = plain ? await trainPlain(engine, variant, options) : await trainVariant(engine, { ...options, variant });
   const base = r.prepared.base;
   // Before training: the variant's base with its starting adapter (PiSSA: W_res + s·B₀A₀ = W; QLoRA: the NF4 base).
   const before = await measure(engine, base, val, r.prepared.adapter);
@@ -152,6 +162,14 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'adapter_model.safetensors'), files['adapter_model.safetensors']);
   writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 1) + '\n');
   console.log(`held-out loss ${before.valLoss.toFixed(4)} → ${after.valLoss.toFixed(4)} nats/char; ${r.seconds.toFixed(1)} s, ${r.tokensPerSecond.toFixed(0)} tokens/s; wrote ${out}`);
+}
+
+/** A plain LoRA run through trainLanguageModel (one generator), in trainVariant's result shape. */
+async function trainPlain(engine: LanguageModelEngine, variant: LoraVariant, o: Omit<Parameters<typeof trainLanguageModel>[1], 'mode'>): Promise<VariantTrainResult> {
+  const r = await trainLanguageModel(engine, { ...o, mode: variant.lora });
+  // The starting adapter it drew: the init comes first from the seeded generator, so initAdapter(seed) redraws it.
+  const prepared = { variant, base: o.model, adapter: initAdapter(o.model.config, variant.lora, o.seed ?? 0, o.model.weights) };
+  return { ...r, prepared, trained: r.adapter!, peft: r.adapter! };
 }
 
 runCli(main);

@@ -5,6 +5,11 @@
  * after within 1e-4 relative. That needs the same initial adapter (torch.manual_seed, then
  * get_peft_model's draws), the same batches (torch.randint from the same generator), the same
  * optimizer and loss: a different draw anywhere moves the losses by ~1e-2 from the first step.
+ * Chapter 10's variants too (DoRA, gaussian and PiSSA inits, rank/alpha patterns, LoRA+, QLoRA),
+ * each through PEFT's own mechanism; there the batches come from a generator seeded afresh after
+ * the init, as lm:finetune's variant runs (trainVariant) draw them, and the saved adapters give
+ * the same B·A per module (PiSSA's converted rank-2r adapter included, whose factors may differ
+ * in sign from the engine's float64 SVD while the product does not).
  * Bad settings are ValueErrors that name the setting. Needs a Python with torch, transformers and
  * peft (companion-support's rules: skipped with the reason, a failure under COMPANION_REQUIRED=1).
  */
@@ -35,6 +40,13 @@ const SETTINGS: string[][] = [
   ['--steps', '10', '--rank', '3', '--alpha', '5', '--targets', 'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj', '--lr', '0.004', '--seed', '7', '--batch', '5', '--rslora'],
   ['--steps', '15', '--rank', '5', '--alpha', '12', '--targets', 'down_proj,v_proj', '--lr', '0.002', '--seed', '123457', '--batch', '3'],
   ['--steps', '10', '--rank', '1', '--alpha', '3', '--targets', 'up_proj,k_proj,o_proj', '--lr', '0.01', '--seed', '2', '--batch', '11', '--rslora'],
+  // Chapter 10's variants, ten steps each (the variant flags change nothing about the step count's handling).
+  // DoRA with a rank pattern (one key a regular expression) on the NF4 base (QLoRA).
+  ['--steps', '10', '--rank', '3', '--alpha', '5', '--targets', 'q_proj,v_proj,up_proj', '--dora', '--rank-pattern', String.raw`v_proj=2,layers\.[13]\.mlp\.up_proj=6`, '--qlora', '--lr', '0.004', '--seed', '11', '--batch', '4'],
+  // The gaussian init, LoRA+ at ratio 4, rsLoRA and an alpha pattern.
+  ['--steps', '10', '--rank', '4', '--alpha', '6', '--targets', 'k_proj,o_proj,down_proj', '--init', 'gaussian', '--loraplus-ratio', '4', '--rslora', '--alpha-pattern', 'down_proj=3', '--lr', '0.002', '--seed', '5', '--batch', '3'],
+  // PiSSA with a rank pattern (saved as PEFT converts it: rank 2r for the original base).
+  ['--steps', '10', '--rank', '3', '--alpha', '7', '--targets', 'q_proj,gate_proj', '--init', 'pissa', '--rank-pattern', 'gate_proj=5', '--lr', '0.001', '--seed', '9', '--batch', '3'],
 ];
 
 interface Metrics {
@@ -77,11 +89,46 @@ describe.skipIf(found.skip)(`companion/language_model.py trains lm:finetune's ru
       peft.train_losses.forEach((l, t) => expect(relative(l, engine.train_losses[t]!), `step ${t}: PEFT ${l}, engine ${engine.train_losses[t]}`).toBeLessThan(1e-3));
       expect(relative(peft.val_loss_before, engine.val_loss_before)).toBeLessThan(1e-4);
       expect(relative(peft.val_loss_after, engine.val_loss_after)).toBeLessThan(1e-4);
+      if (flags.includes('--qlora')) {
+        // The base's held-out loss in float32 and through NF4: the same quantised base on both sides.
+        const [e, q] = [engine as Metrics & Record<string, number>, peft as Metrics & Record<string, number>];
+        expect(relative(q.base_val_loss!, e.base_val_loss!)).toBeLessThan(1e-4);
+        expect(relative(q.base_val_loss_float32!, e.base_val_loss_float32!)).toBeLessThan(1e-4);
+        expect(e.base_val_loss).not.toBe(e.base_val_loss_float32);
+      }
       // Training moved the held-out loss, so the comparison after it is not the base model's twice.
       expect(engine.val_loss_after).not.toBe(engine.val_loss_before);
       // PEFT saved the adapter it trained, under the names the engine writes.
-      const names = (file: string) => readSafetensors(new Uint8Array(readFileSync(file))).tensors.map((t) => t.name).sort();
-      expect(names(join(dir, 'peft', 'adapter_model.safetensors'))).toEqual(names(join(dir, 'engine', 'adapter_model.safetensors')));
+      const tensors = (side: string) => new Map(readSafetensors(new Uint8Array(readFileSync(join(dir, side, 'adapter_model.safetensors')))).tensors.map((t) => [t.name, t]));
+      const [mine, theirs] = [tensors('engine'), tensors('peft')];
+      expect([...theirs.keys()].sort()).toEqual([...mine.keys()].sort());
+      // Each module's B·A agrees (float32 round-off after training, ~1e-5 of its largest entry).
+      let worstProduct = 0;
+      for (const [name, a] of mine) {
+        if (!name.includes('lora_A')) continue;
+        const b = mine.get(name.replace('lora_A', 'lora_B'))!;
+        const [a2, b2] = [theirs.get(name)!, theirs.get(name.replace('lora_A', 'lora_B'))!];
+        expect(a2.shape).toEqual(a.shape);
+        const [r, inp] = a.shape as [number, number];
+        const out = b.shape[0]!;
+        let diff = 0;
+        let size = 0;
+        for (let i = 0; i < out; i++) {
+          for (let j = 0; j < inp; j++) {
+            let p = 0;
+            let q = 0;
+            for (let k = 0; k < r; k++) {
+              p += b.data[i * r + k]! * a.data[k * inp + j]!;
+              q += b2.data[i * r + k]! * a2.data[k * inp + j]!;
+            }
+            diff = Math.max(diff, Math.abs(p - q));
+            size = Math.max(size, Math.abs(p));
+          }
+        }
+        worstProduct = Math.max(worstProduct, diff / size);
+      }
+      console.log(`${flags.join(' ')}: largest relative difference of a module's B·A ${worstProduct.toExponential(2)}`);
+      expect(worstProduct).toBeLessThan(1e-3);
       expect(python).toContain('held-out loss');
     }, LIMIT_MS);
   }
@@ -98,6 +145,16 @@ describe.skipIf(found.skip)(`companion/language_model.py trains lm:finetune's ru
       [['--batch', '0'], /batch must be a whole number from 1 to 64/],
       [['--steps', '0'], /steps must be a whole number from 1 to 5000/],
       [['--seed', '-1'], /seed must be a whole number from 0/],
+      [['--init', 'loftq'], /init must be one of default, gaussian, pissa/],
+      [['--rank-pattern', 'q_proj'], /rank-pattern: write module=value pairs/],
+      [['--rank-pattern', 'q_proj=2.5'], /rank-pattern: the value for 'q_proj' must be a whole number/],
+      [['--rank-pattern', 'v_proj=200'], /rank of model\.layers\.0\.self_attn\.v_proj \(from rank-pattern\) must be a whole number from 1 to 128/],
+      [['--alpha-pattern', 'q_proj=-1'], /alpha-pattern: the value for 'q_proj' must be a finite number above 0/],
+      [['--alpha-pattern', '(=3'], /alpha-pattern: the key '\(' is not a valid regular expression/],
+      [['--loraplus-ratio', '0'], /loraplus-ratio .* must be a finite number above 0/],
+      [['--init', 'pissa', '--dora'], /init: PiSSA with DoRA/],
+      [['--init', 'pissa', '--qlora'], /init: PiSSA with QLoRA/],
+      [['--init', 'pissa', '--rank', '65'], /PiSSA saves a rank-2r adapter, so the rank of .* must be at most 64/],
     ];
     const driver = [
       'import json, runpy, sys',
