@@ -17,24 +17,14 @@ import {
   type LanguageModelResult,
   type LanguageModelSettings,
   type LmTask,
-  type TargetModule,
 } from '../../demos/index';
 import { languageModelFigure, speedLine } from '../charts/language-model';
 import type { DownloadSource } from '../demo-kit/downloads';
 import type { View } from '../demo-kit/view';
-import { alpha, int, lr, oneOf, scalingRule, seed, someOf, textLine, view } from '../demo-kit/params';
+import { alpha, int, lr, oneOf, scalingRule, seed, textLine, view } from '../demo-kit/params';
 import { defineDemo, type Inactive, type Values } from '../demo-kit/spec';
+import { targetsOf, taskLabel as TASK_LABEL, targetsParam } from './parts/language-model';
 
-/** The reader picks attention projections one by one and the MLP as one block (its three matrices). */
-type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
-type TargetChoice = AttentionModule | 'mlp';
-const MLP: TargetModule[] = ['gate_proj', 'up_proj', 'down_proj'];
-const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
-  const out: TargetChoice[] = targets.filter((t): t is AttentionModule => !MLP.includes(t));
-  return MLP.every((m) => targets.includes(m)) ? [...out, 'mlp'] : out;
-};
-
-const TASK_LABEL = (t: string): string => LANGUAGE_MODEL_FILES.tasks[t as LmTask]?.label ?? t;
 /** The adapter switch: this run's adapter, the base, or the last adapter trained on a task. */
 type AdapterChoice = 'run' | 'base' | LmTask;
 
@@ -44,13 +34,7 @@ const params = {
     { value: 'lora', label: 'LoRA' },
     { value: 'full', label: 'Full fine-tuning (every weight)' },
   ]),
-  targets: someOf<TargetChoice>('Target modules', choicesOf(D.targets), [
-    { value: 'q_proj', label: 'q', token: 'q' },
-    { value: 'k_proj', label: 'k', token: 'k' },
-    { value: 'v_proj', label: 'v', token: 'v' },
-    { value: 'o_proj', label: 'o', token: 'o' },
-    { value: 'mlp', label: 'MLP (gate, up, down)', token: 'mlp' },
-  ], 'Adapted in every layer'),
+  targets: targetsParam('Target modules', D.targets, 'Adapted in every layer'),
   rank: int('Rank r', D.rank, 1, 4096),
   alpha: alpha(D.alpha),
   scalingRule: scalingRule(D.scalingRule),
@@ -78,7 +62,7 @@ export const refreshEvery = (steps: number): number => {
   return Math.max(K, Math.min(D.refreshEvery, Math.round(steps / 3 / K) * K));
 };
 
-const targetsOf = (v: LmValues): TargetModule[] => v.targets.flatMap((t) => (t === 'mlp' ? MLP : [t]));
+
 
 /** The site's base URL, where the worker fetches models/ and corpora/ (Vite's BASE_URL). */
 const ROOT = import.meta.env.BASE_URL;
@@ -244,7 +228,7 @@ export const spec = defineDemo({
   settings: (v): Partial<LanguageModelSettings> => ({
     task: v.task,
     method: v.method,
-    targets: targetsOf(v),
+    targets: targetsOf(v.targets),
     rank: v.rank,
     alpha: v.alpha,
     scalingRule: v.scalingRule,

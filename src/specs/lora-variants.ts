@@ -6,7 +6,6 @@
  */
 import {
   LORA_VARIANTS_DEFAULTS as D,
-  LANGUAGE_MODEL_FILES,
   LM_TASKS,
   LORA_VARIANT_IDS,
   MAX_LM_BATCH,
@@ -23,8 +22,8 @@ import type { DownloadSource } from '../demo-kit/downloads';
 import type { View } from '../demo-kit/view';
 import { alpha, int, lr, num, oneOf, seed, someOf } from '../demo-kit/params';
 import { defineDemo } from '../demo-kit/spec';
+import { taskLabel as TASK_LABEL } from './parts/language-model';
 
-const TASK_LABEL = (t: string): string => LANGUAGE_MODEL_FILES.tasks[t as LmTask]?.label ?? t;
 const DESCRIBE: Record<LoraVariantId, string> = {
   lora: 'LoRA',
   dora: 'DoRA',

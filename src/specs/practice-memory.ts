@@ -4,25 +4,17 @@
  * chapter's model and on chapter 6's 7B model (with QLoRA's NF4 base as one more row). Pure
  * graph building, no training: it recomputes as the reader edits.
  */
-import { DEFAULTS, LLAMA_7B, type PracticeMemoryResult, type TargetModule } from '../../demos/index';
+import { DEFAULTS, LLAMA_7B, type PracticeMemoryResult } from '../../demos/index';
 import { bytesLabel, memoryPanels, methodName } from '../charts/practice';
 import type { View } from '../demo-kit/view';
-import { int, someOf } from '../demo-kit/params';
+import { int } from '../demo-kit/params';
 import { defineDemo } from '../demo-kit/spec';
+import { targetsOf, targetsParam } from './parts/language-model';
 
 const D = DEFAULTS.practiceMemory;
-type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
-type TargetChoice = AttentionModule | 'mlp';
-const MLP: TargetModule[] = ['gate_proj', 'up_proj', 'down_proj'];
 
 const params = {
-  targets: someOf<TargetChoice>('LoRA target modules', D.targets.filter((t): t is AttentionModule => !MLP.includes(t)), [
-    { value: 'q_proj', label: 'q', token: 'q' },
-    { value: 'k_proj', label: 'k', token: 'k' },
-    { value: 'v_proj', label: 'v', token: 'v' },
-    { value: 'o_proj', label: 'o', token: 'o' },
-    { value: 'mlp', label: 'MLP (gate, up, down)', token: 'mlp' },
-  ]),
+  targets: targetsParam('LoRA target modules', D.targets),
   rank: int('Rank r', D.rank, 1, 128),
   batch: int('Batch (this chapter’s model)', D.batch, 1, 64),
   // The model's own context is checked by the experiment (it reads config.json).
@@ -53,7 +45,7 @@ export const spec = defineDemo({
   defaultsFrom: 'chapter',
   params,
   presets: [{ id: 'all', label: 'Every linear layer', values: { targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'mlp'] } }],
-  settings: (v) => ({ ...v, targets: v.targets.flatMap((t) => (t === 'mlp' ? MLP : [t])), root: import.meta.env.BASE_URL }),
+  settings: (v) => ({ ...v, targets: targetsOf(v.targets), root: import.meta.env.BASE_URL }),
   view: (r) => memoryView(r),
   runButtons: false,
 });

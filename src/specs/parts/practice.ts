@@ -4,7 +4,6 @@
  * study with the reader's point beside it) and the live view (the run so far).
  */
 import {
-  LANGUAGE_MODEL_FILES,
   LM_TASKS,
   MAX_LM_BATCH,
   MAX_LM_STEPS,
@@ -17,22 +16,14 @@ import {
   type PracticeResult,
   type PracticeRun,
   type PracticeSettings,
-  type TargetModule,
 } from '../../../demos/index';
 import type { FigurePanel } from '../../charts/figures';
 import { curvePanel, nats, pm, pointLabel } from '../../charts/practice';
 import type { View } from '../../demo-kit/view';
-import { alpha, int, lr, oneOf, scalingRule, seed, someOf } from '../../demo-kit/params';
+import { alpha, int, lr, oneOf, scalingRule, seed } from '../../demo-kit/params';
 import type { Preset, Values } from '../../demo-kit/spec';
+import { choicesOf, targetsOf, taskLabel as TASK_LABEL, targetsParam } from './language-model';
 
-type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
-type TargetChoice = AttentionModule | 'mlp';
-const MLP: TargetModule[] = ['gate_proj', 'up_proj', 'down_proj'];
-const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
-  const out: TargetChoice[] = targets.filter((t): t is AttentionModule => !MLP.includes(t));
-  return MLP.every((m) => targets.includes(m)) ? [...out, 'mlp'] : out;
-};
-const TASK_LABEL = (t: string): string => LANGUAGE_MODEL_FILES.tasks[t as LmTask]?.label ?? t;
 
 /** A point's controls, defaults from the experiment's (D). */
 export const pointParams = (D: PracticeSettings) => ({
@@ -41,13 +32,7 @@ export const pointParams = (D: PracticeSettings) => ({
     { value: 'lora', label: 'LoRA' },
     { value: 'full', label: 'Full fine-tuning (every weight)' },
   ]),
-  targets: someOf<TargetChoice>('Target modules', choicesOf(D.targets), [
-    { value: 'q_proj', label: 'q', token: 'q' },
-    { value: 'k_proj', label: 'k', token: 'k' },
-    { value: 'v_proj', label: 'v', token: 'v' },
-    { value: 'o_proj', label: 'o', token: 'o' },
-    { value: 'mlp', label: 'MLP (gate, up, down)', token: 'mlp' },
-  ], 'Adapted in every layer'),
+  targets: targetsParam('Target modules', D.targets, 'Adapted in every layer'),
   rank: int('Rank r', D.rank, 1, 4096),
   alpha: alpha(D.alpha),
   scalingRule: scalingRule(D.scalingRule),
@@ -68,7 +53,7 @@ type PointValues = Values<ReturnType<typeof pointParams>> & Partial<Values<Retur
 export const pointSettings = (v: PointValues): Partial<PracticeSettings> => ({
   task: v.task,
   method: v.method,
-  targets: v.targets.flatMap((t) => (t === 'mlp' ? MLP : [t])),
+  targets: targetsOf(v.targets),
   rank: v.rank,
   alpha: v.alpha,
   scalingRule: v.scalingRule,

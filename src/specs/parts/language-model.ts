@@ -1,0 +1,33 @@
+/**
+ * The controls every language-model demo (chapters 8–10) shares: which modules get adapters, as
+ * the reader picks them (attention projections one by one, the MLP as one block of its three
+ * matrices), and the task's name. One place, so the demos cannot drift apart.
+ */
+import { LANGUAGE_MODEL_FILES, type LmTask, type TargetModule } from '../../../demos/index';
+import { someOf } from '../../demo-kit/params';
+
+export type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
+export type TargetChoice = AttentionModule | 'mlp';
+export const MLP: TargetModule[] = ['gate_proj', 'up_proj', 'down_proj'];
+
+/** Engine targets → the reader's choices ('mlp' when all three MLP matrices are targets). */
+export const choicesOf = (targets: readonly TargetModule[]): TargetChoice[] => {
+  const out: TargetChoice[] = targets.filter((t): t is AttentionModule => !MLP.includes(t));
+  return MLP.every((m) => targets.includes(m)) ? [...out, 'mlp'] : out;
+};
+
+/** The reader's choices → the engine's targets. */
+export const targetsOf = (choices: readonly TargetChoice[]): TargetModule[] => choices.flatMap((t) => (t === 'mlp' ? MLP : [t]));
+
+/** A task's name for people ("The Devil's Dictionary"). */
+export const taskLabel = (t: string): string => LANGUAGE_MODEL_FILES.tasks[t as LmTask]?.label ?? t;
+
+/** The target-modules control, defaulting to the engine's `targets`. */
+export const targetsParam = (label: string, targets: readonly TargetModule[], hint?: string) =>
+  someOf<TargetChoice>(label, choicesOf(targets), [
+    { value: 'q_proj', label: 'q', token: 'q' },
+    { value: 'k_proj', label: 'k', token: 'k' },
+    { value: 'v_proj', label: 'v', token: 'v' },
+    { value: 'o_proj', label: 'o', token: 'o' },
+    { value: 'mlp', label: 'MLP (gate, up, down)', token: 'mlp' },
+  ], hint);
