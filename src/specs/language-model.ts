@@ -10,8 +10,6 @@ import {
   LANGUAGE_MODEL_FILES,
   LM_DEFAULTS,
   LM_TASKS,
-  MAX_LM_BATCH,
-  MAX_LM_STEPS,
   MAX_NEW_TOKENS,
   type LanguageModelProgress,
   type LanguageModelResult,
@@ -21,26 +19,15 @@ import {
 import { languageModelFigure, speedLine } from '../charts/language-model';
 import type { DownloadSource } from '../demo-kit/downloads';
 import type { View } from '../demo-kit/view';
-import { alpha, int, lr, oneOf, scalingRule, seed, textLine, view } from '../demo-kit/params';
+import { int, seed, textLine, view } from '../demo-kit/params';
 import { defineDemo, type Inactive, type Values } from '../demo-kit/spec';
-import { targetsOf, taskLabel as TASK_LABEL, targetsParam } from './parts/language-model';
+import { targetsOf, taskLabel as TASK_LABEL, runParams } from './parts/language-model';
 
 /** The adapter switch: this run's adapter, the base, or the last adapter trained on a task. */
 type AdapterChoice = 'run' | 'base' | LmTask;
 
 const params = {
-  task: oneOf<LmTask>('Task (the text the adapter learns)', D.task, LM_TASKS.map((t) => ({ value: t, label: TASK_LABEL(t) }))),
-  method: oneOf<LanguageModelSettings['method']>('Method', D.method, [
-    { value: 'lora', label: 'LoRA' },
-    { value: 'full', label: 'Full fine-tuning (every weight)' },
-  ]),
-  targets: targetsParam('Target modules', D.targets, 'Adapted in every layer'),
-  rank: int('Rank r', D.rank, 1, 4096),
-  alpha: alpha(D.alpha),
-  scalingRule: scalingRule(D.scalingRule),
-  lr: lr(D.lr),
-  steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
-  batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
+  ...runParams(D),
   prompt: textLine('Prompt', D.prompt, 200),
   sampleLength: int('Continuation', D.sampleLength, 1, MAX_NEW_TOKENS, 'Characters each model adds'),
   seed: seed(D.seed),

@@ -4,13 +4,10 @@
  * study with the reader's point beside it) and the live view (the run so far).
  */
 import {
-  LM_TASKS,
-  MAX_LM_BATCH,
   MAX_LM_STEPS,
   PRACTICE_RUN,
   STUDY_POINTS,
   DEFAULTS,
-  type LmTask,
   type Point,
   type PracticeProgress,
   type PracticeResult,
@@ -20,25 +17,14 @@ import {
 import type { FigurePanel } from '../../charts/figures';
 import { curvePanel, nats, pm, pointLabel } from '../../charts/practice';
 import type { View } from '../../demo-kit/view';
-import { alpha, int, lr, oneOf, scalingRule, seed } from '../../demo-kit/params';
+import { int, seed } from '../../demo-kit/params';
 import type { Preset, Values } from '../../demo-kit/spec';
-import { choicesOf, targetsOf, taskLabel as TASK_LABEL, targetsParam } from './language-model';
+import { choicesOf, targetsOf, taskLabel as TASK_LABEL, runParams } from './language-model';
 
 
 /** A point's controls, defaults from the experiment's (D). */
 export const pointParams = (D: PracticeSettings) => ({
-  task: oneOf<LmTask>('Task (the text the adapter learns)', D.task, LM_TASKS.map((t) => ({ value: t, label: TASK_LABEL(t) }))),
-  method: oneOf<PracticeSettings['method']>('Method', D.method, [
-    { value: 'lora', label: 'LoRA' },
-    { value: 'full', label: 'Full fine-tuning (every weight)' },
-  ]),
-  targets: targetsParam('Target modules', D.targets, 'Adapted in every layer'),
-  rank: int('Rank r', D.rank, 1, 4096),
-  alpha: alpha(D.alpha),
-  scalingRule: scalingRule(D.scalingRule),
-  lr: lr(D.lr),
-  steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
-  batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
+  ...runParams(D),
   valWindows: int('Held-out windows', D.valWindows, 2, 4096, 'Fixed, evenly spaced windows of one context each, on the task and on Austen'),
   seed: seed(D.seed),
 });
