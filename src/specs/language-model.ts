@@ -21,7 +21,7 @@ import type { DownloadSource } from '../demo-kit/downloads';
 import type { View } from '../demo-kit/view';
 import { int, seed, textLine, view } from '../demo-kit/params';
 import { defineDemo, type Inactive, type Values } from '../demo-kit/spec';
-import { targetsOf, taskLabel as TASK_LABEL, runParams } from './parts/language-model';
+import { taskLabel as TASK_LABEL, runParams, runSettings } from './parts/language-model';
 
 /** The adapter switch: this run's adapter, the base, or the last adapter trained on a task. */
 type AdapterChoice = 'run' | 'base' | LmTask;
@@ -213,15 +213,7 @@ export const spec = defineDemo({
   },
   inactive,
   settings: (v): Partial<LanguageModelSettings> => ({
-    task: v.task,
-    method: v.method,
-    targets: targetsOf(v.targets),
-    rank: v.rank,
-    alpha: v.alpha,
-    scalingRule: v.scalingRule,
-    lr: v.lr,
-    steps: v.steps,
-    batch: v.batch,
+    ...runSettings(v),
     prompt: v.prompt,
     sampleLength: v.sampleLength,
     refreshEvery: refreshEvery(v.steps),

@@ -5,6 +5,7 @@
  */
 import { LANGUAGE_MODEL_FILES, LM_TASKS, MAX_LM_BATCH, MAX_LM_STEPS, type LmTask, type TargetModule } from '../../../demos/index';
 import { alpha, int, lr, oneOf, scalingRule, someOf } from '../../demo-kit/params';
+import type { Values } from '../../demo-kit/spec';
 
 export type AttentionModule = Exclude<TargetModule, 'gate_proj' | 'up_proj' | 'down_proj'>;
 export type TargetChoice = AttentionModule | 'mlp';
@@ -59,4 +60,17 @@ export const runParams = (D: RunDefaults) => ({
   lr: lr(D.lr),
   steps: int('Steps', D.steps, 1, MAX_LM_STEPS, `Adam steps, at most ${MAX_LM_STEPS}`),
   batch: int('Batch', D.batch, 1, MAX_LM_BATCH, `Windows per step, at most ${MAX_LM_BATCH}`),
+});
+
+/** The run's settings from its controls' values: `runParams` read back (the targets in the engine's form). */
+export const runSettings = (v: Values<ReturnType<typeof runParams>>) => ({
+  task: v.task,
+  method: v.method,
+  targets: targetsOf(v.targets),
+  rank: v.rank,
+  alpha: v.alpha,
+  scalingRule: v.scalingRule,
+  lr: v.lr,
+  steps: v.steps,
+  batch: v.batch,
 });

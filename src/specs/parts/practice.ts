@@ -19,7 +19,7 @@ import { curvePanel, nats, pm, pointLabel } from '../../charts/practice';
 import type { View } from '../../demo-kit/view';
 import { int, seed } from '../../demo-kit/params';
 import type { Preset, Values } from '../../demo-kit/spec';
-import { choicesOf, targetsOf, taskLabel as TASK_LABEL, runParams } from './language-model';
+import { choicesOf, taskLabel as TASK_LABEL, runParams, runSettings } from './language-model';
 
 
 /** A point's controls, defaults from the experiment's (D). */
@@ -37,15 +37,7 @@ export const curveParams = (D: PracticeSettings) => ({
 type PointValues = Values<ReturnType<typeof pointParams>> & Partial<Values<ReturnType<typeof curveParams>>>;
 
 export const pointSettings = (v: PointValues): Partial<PracticeSettings> => ({
-  task: v.task,
-  method: v.method,
-  targets: targetsOf(v.targets),
-  rank: v.rank,
-  alpha: v.alpha,
-  scalingRule: v.scalingRule,
-  lr: v.lr,
-  steps: v.steps,
-  batch: v.batch,
+  ...runSettings(v),
   valWindows: v.valWindows,
   seed: v.seed,
   ...(v.slice !== undefined ? { slice: v.slice } : {}),
