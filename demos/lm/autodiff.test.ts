@@ -83,7 +83,7 @@ describe('gradient rules against central finite differences (float64)', () => {
     ['scale', (t, x) => t.scale(x, -0.7)],
     ['transpose', (t, x) => t.transpose(x, [2, 0, 1])],
     ['reshape', (t, x) => t.reshape(x, [6, 4])],
-    ['rotateHalf', (t, x) => t.rotateHalf(x)],
+    ['swapHalves', (t, x) => t.swapHalves(x)],
   ];
   for (const [name, f, transform] of unary) {
     it(name, async () => {

@@ -239,20 +239,18 @@ export class Tape {
   }
 
   /**
-   * rotate_half over the last axis: [x₁, x₂] ↦ [−x₂, x₁] (halves of the last axis), as two
-   * Slices, a Neg and a Concat: a signed permutation, so its gradient is the inverse permutation,
-   * g ↦ [g₂, −g₁] = −rotate_half(g). (A matmul by the permutation matrix did the same with d²
-   * multiply-adds per row, and its transpose again in the backward pass.)
+   * The two halves of the last axis swapped, [x₁, x₂] ↦ [x₂, x₁]: two Slices and a Concat (ORT
+   * makes them one Split). A permutation that is its own inverse, so its gradient is itself.
+   * RoPE's rotate_half(x) = [−x₂, x₁] is this times [−1, 1], and the sign goes into the sine
+   * table (graph.ts), so no Neg is run forward or backward.
    */
-  rotateHalf(a: Tensor): Tensor {
+  swapHalves(a: Tensor): Tensor {
     const axis = a.shape.length - 1;
     const d = a.shape[axis]!;
-    if (d % 2 !== 0) throw new Error(`rotateHalf: the last axis has odd size ${d}`);
+    if (d % 2 !== 0) throw new Error(`swapHalves: the last axis has odd size ${d}`);
     const h = d / 2;
-    const rot = (x: string): string => this.g.concat([this.g.neg(this.g.slice(x, [h], [d], [axis])), this.g.slice(x, [0], [h], [axis])], axis);
-    return this.record(rot(a.name), [...a.shape], [a], (go) => [
-      this.g.concat([this.g.slice(go, [h], [d], [axis]), this.g.neg(this.g.slice(go, [0], [h], [axis]))], axis),
-    ]);
+    const swap = (x: string): string => this.g.concat([this.g.slice(x, [h], [d], [axis]), this.g.slice(x, [0], [h], [axis])], axis);
+    return this.record(swap(a.name), [...a.shape], [a], (go) => [swap(go)]);
   }
 
   transpose(a: Tensor, perm: number[]): Tensor {
