@@ -184,12 +184,24 @@ async function main(): Promise<void> {
     for (let p = 0; p < pairs; p++) {
       const e = engineChild(threads);
       const t = hasTorch ? torchSide(threads, py, flops) : null;
-      const row = { threads, pair: p, load: loadavg()[0], engine: e, pytorch: t, ratio_wall: t ? e.seconds_per_step / t.seconds_per_step : null, ratio_cpu: t ? e.cpu_seconds_per_step / t.cpu_seconds_per_step : null };
+      // The floor: the step's matmuls alone, every one at the backend's matmul peak, with every
+      // other op free. No graph of this step can run faster on this backend.
+      const floorCpu = flops / (e.matmul_gflops_cpu * 1e9);
+      const row = {
+        threads, pair: p, load: loadavg()[0], engine: e, pytorch: t,
+        ratio_wall: t ? e.seconds_per_step / t.seconds_per_step : null,
+        ratio_cpu: t ? e.cpu_seconds_per_step / t.cpu_seconds_per_step : null,
+        floor_cpu_seconds_per_step: floorCpu,
+        floor_ratio_cpu: t ? floorCpu / t.cpu_seconds_per_step : null,
+      };
       rows.push(row);
       console.log(
         `  ${threads} thread${threads > 1 ? 's' : ''}, pair ${p + 1} (load ${row.load!.toFixed(1)}):\n` +
           `    engine  ${side(e)}\n` +
-          (t ? `    PyTorch ${side(t)}\n    engine / PyTorch: ${row.ratio_wall!.toFixed(2)}x wall, ${row.ratio_cpu!.toFixed(2)}x CPU` : ''),
+          (t ? `    PyTorch ${side(t)}\n    engine / PyTorch: ${row.ratio_wall!.toFixed(2)}x wall, ${row.ratio_cpu!.toFixed(2)}x CPU\n` : '') +
+          `    floor: the step's matmuls alone at the engine's matmul peak take ${ms(floorCpu)} CPU` +
+          (t ? ` = ${row.floor_ratio_cpu!.toFixed(2)}x PyTorch's whole step` : '') +
+          `; the engine's step is ${((e.cpu_seconds_per_step / floorCpu - 1) * 100).toFixed(0)}% above it`,
       );
     }
   }
