@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-web';
 import { Matrix as F64, QrDecomposition, SVD } from 'ml-matrix';
 import { Runtime, type Ort } from './runtime';
 import { svd } from './svd';
-import { CHECK_TOL, roundRobinRound } from './graphs/svd';
+import { CHECK_TOL, roundRobinRound, type SvdAngle } from './graphs/svd';
 import type { Matrix, SvdResult } from './types';
 
 const rt = new Runtime(ort as unknown as Ort, 'wasm');
@@ -91,12 +91,12 @@ function expectPromise(rep: Report): void {
 const fmt = (r: Report) =>
   `σ ${r.sigma.toExponential(1)}·σ₁, residual ${r.residual.toExponential(1)}, UᵀU ${r.orthoU.toExponential(1)}, VVᵀ ${r.orthoV.toExponential(1)}`;
 
-async function check(name: string, a: F64, ref?: number[]): Promise<{ m: Matrix; r: SvdResult; rep: Report }> {
+async function check(name: string, a: F64, ref?: number[], angle?: SvdAngle): Promise<{ m: Matrix; r: SvdResult; rep: Report }> {
   const m = toF32(a);
   const copy = m.data.slice();
   const t0 = performance.now();
   const offs: number[] = [];
-  const r = await svd(rt, m, { onSweep: ({ off }) => offs.push(off) });
+  const r = await svd(rt, m, { onSweep: ({ off }) => offs.push(off), angle });
   const ms = performance.now() - t0;
   expect(m.data).toEqual(copy); // the input is never changed
   const rep = await measure(m, r, ref);
@@ -175,6 +175,28 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
     await check('repeated', withSpectrum(30, 30, repeated, 60));
   });
 
+  it('equal norms (β = α: the 45° rotation, atan(±∞)): identity, Hadamard, all-ones', async () => {
+    // Both rows of a pair must get exactly opposite angles even when β − α is ±0.
+    const eye = F64.eye(6, 6);
+    const { r: ri } = await check('identity', eye, [1, 1, 1, 1, 1, 1]);
+    expect(Array.from(ri.s)).toEqual([1, 1, 1, 1, 1, 1]);
+    const h2 = new F64([[1, 1], [1, -1]]);
+    await check('Hadamard', h2.kroneckerProduct(h2).kroneckerProduct(h2), Array(8).fill(Math.sqrt(8)));
+    const { r } = await check('ones', F64.ones(5, 5), [5, 0, 0, 0, 0]);
+    expect(r.s[1]! / r.s[0]!).toBeLessThan(1e-6);
+  });
+
+  it("the algebraic angle (WebGPU's: sqrt and division only) meets the same promise", async () => {
+    await check('algebraic random', randn(64, 64, 1), undefined, 'algebraic');
+    const graded = Array.from({ length: 32 }, (_, i) => 10 ** (-4 * (i / 31)));
+    await check('algebraic graded', withSpectrum(48, 32, graded, 50), graded, 'algebraic');
+    await check('algebraic B·A r=4', randn(32, 4, 42).mmul(randn(4, 32, 52)), undefined, 'algebraic');
+    await check('algebraic ones', F64.ones(5, 5), [5, 0, 0, 0, 0], 'algebraic');
+    const zero: Matrix = { data: new Float32Array(12), rows: 3, cols: 4 };
+    expect(Array.from((await svd(rt, zero, { angle: 'algebraic' })).s)).toEqual([0, 0, 0]);
+    expect(rt.graphNames()).toContain('svd-jacobi-32rounds-64x128-algebraic');
+  });
+
   it('the zero matrix gives σ = 0 and finite U, V', async () => {
     const m: Matrix = { data: new Float32Array(5 * 8), rows: 5, cols: 8 };
     const r = await svd(rt, m);
@@ -201,11 +223,14 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
   }, 600_000);
 
   it('names its graphs by shape and stops on an aborted signal', async () => {
+    // (Run here: the runtime keeps only the most recent graphs' bytes.)
+    await svd(rt, toF32(randn(8, 8, 91)));
     const names = rt.graphNames();
-    expect(names).toContain('svd-init-64x64');
-    expect(names).toContain('svd-jacobi-16rounds-64x128');
-    expect(names).toContain('svd-check-64x128');
-    expect(names).toContain('svd-finish-64x64');
+    expect(names).toContain('svd-init-8x8');
+    expect(names).toContain('svd-jacobi-7rounds-8x16'); // a whole sweep (P − 1 = 7 ≤ 32) in one run
+    expect(names).toContain('svd-jacobi-2rounds-8x16'); // the short runs, ⌈7/4⌉ rounds
+    expect(names).toContain('svd-check-8x16');
+    expect(names).toContain('svd-finish-8x8');
     const ctl = new AbortController();
     ctl.abort();
     await expect(svd(rt, toF32(randn(8, 8, 90)), { signal: ctl.signal })).rejects.toThrow();

@@ -2,7 +2,7 @@
  * Thin SVD of any m×n matrix, computed by ONNX graphs in onnxruntime (one-sided Jacobi; the
  * graphs and the maths are in graphs/svd.ts, the why and the numbers in SVD.md).
  *
- * The driver only schedules runs: init once, then runs of K Jacobi rounds with W fed back (kept
+ * The driver only schedules runs: init once, then runs of K (or K/4) Jacobi rounds with W fed back (kept
  * on the GPU under WebGPU) and the round-robin schedule fed as inputs, a check of W's
  * orthogonality after every sweep (cos² of every pair, P² floats read), until the check passes,
  * then one finishing run that sorts and normalises. After the first sweep, a sweep runs only the
@@ -21,6 +21,7 @@ import {
   svdFinishKey,
   svdInitKey,
   svdRoundsKey,
+  type SvdAngle,
   type SvdShape,
 } from './graphs/svd';
 import type { OrtTensor, Runtime } from './runtime';
@@ -33,6 +34,11 @@ export interface SvdOptions {
   signal?: AbortSignal;
   /** Called after every sweep with the largest |cos| between two rows (≤ CHECK_TOL: converged). */
   onSweep?: (info: { sweep: number; off: number }) => void;
+  /**
+   * The rounds' angle formula (see SvdAngle in graphs/svd.ts): 'trig' by default on WASM,
+   * 'algebraic' on WebGPU, where WGSL's sin/tan/atan are not accurate for tiny angles.
+   */
+  angle?: SvdAngle;
 }
 
 function dispose(t: OrtTensor | undefined): void {
@@ -44,34 +50,36 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   const shape: SvdShape = { m: m.rows, n: m.cols };
   const { P } = svdDims(shape);
   const K = roundsPerRun(P);
+  // Late sweeps need only a few rounds (threshold Jacobi): a short run of k rounds ends a sweep
+  // when a long one would waste more than k − 1 of its rounds.
+  const k = Math.max(1, Math.ceil(K / 4));
   const gpu = { gpuOutputs: ['w', 'w_out'] };
+  const angle: SvdAngle = opts.angle ?? (rt.backend === 'webgpu' ? 'algebraic' : 'trig');
 
-  const [init, rounds_, check, finish] = await Promise.all([
+  const [init, long, short, check, finish] = await Promise.all([
     rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
-    rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
+    rt.session(svdRoundsKey(shape, K, angle), () => buildSvdRounds(shape, K, angle), gpu),
+    rt.session(svdRoundsKey(shape, k, angle), () => buildSvdRounds(shape, k, angle), gpu),
     rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
     rt.session(svdFinishKey(shape), () => buildSvdFinish(shape)),
   ]);
   opts.signal?.throwIfAborted();
 
-  // The tournament's P − 1 rounds as feeds, made once; run j of a sweep takes rounds jK … jK + K − 1
-  // (mod P − 1: a last run past the sweep's end starts the next sweep's first rounds again, which
-  // only rotates what is still not orthogonal).
-  const schedule = Array.from({ length: P - 1 }, (_, r) => {
-    const { partner, side } = roundRobinRound(P, r);
-    return { pair: rt.tensorOf(Float32Array.from(partner), [P]), side: rt.tensorOf(Float32Array.from(side), [P, 1]) };
-  });
-  /** Feeds for K rounds of `rounds` from position j·K (a short list is repeated: a round run twice rotates nothing new). */
-  const feeds = (rounds: number[], j: number): Record<string, OrtTensor> => {
-    const f: Record<string, OrtTensor> = {};
-    for (let k = 0; k < K; k++) {
-      const round = schedule[rounds[(j * K + k) % rounds.length]!]!;
-      f[`pair${k}`] = round.pair;
-      f[`side${k}`] = round.side;
+  // The tournament's P − 1 rounds, made once. A run takes `count` rounds of the sweep's list from
+  // `start` (mod its length: a run past the end starts the list again, which only rotates what is
+  // still not orthogonal), fed as two tensors for all its rounds.
+  const schedule = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r));
+  const feeds = (rounds: number[], start: number, count: number): Record<string, OrtTensor> => {
+    const pairs = new Float32Array(count * P);
+    const sides = new Float32Array(count * P);
+    for (let i = 0; i < count; i++) {
+      const round = schedule[rounds[(start + i) % rounds.length]!]!;
+      pairs.set(round.partner, i * P);
+      sides.set(round.side, i * P);
     }
-    return f;
+    return { pairs: rt.tensorOf(pairs, [count * P]), sides: rt.tensorOf(sides, [count * P, 1]) };
   };
-  const partners = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r).partner);
+  const partners = schedule.map((round) => round.partner);
   const every = partners.map((_, r) => r);
 
   const first = await init.run({ m: rt.tensor(m) });
@@ -83,10 +91,11 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
     // near the end only a few pairs are left, and the rounds without one would rotate nothing.
     let rounds = every;
     for (let sweep = 1; sweep <= MAX_SWEEPS && !converged; sweep++) {
-      const runs = Math.ceil(rounds.length / K);
-      for (let j = 0; j < runs; j++) {
+      for (let start = 0; start < rounds.length; ) {
         opts.signal?.throwIfAborted();
-        const out = await rounds_.run({ w, ...feeds(rounds, j) });
+        const count = rounds.length - start > K - k ? K : k;
+        const out = await (count === K ? long : short).run({ w, ...feeds(rounds, start, count) });
+        start += count;
         dispose(w);
         w = out.w_out!;
       }
