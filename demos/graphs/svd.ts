@@ -147,12 +147,36 @@ const TINY = 2 ** -120;
  * with nh = −h·‖row‖²/2, an addition whose operands only swap), so their angles are exactly
  * opposite: the update is an exact rotation up to the rounding of its four ops.
  */
+/**
+ * Most outputs one `Split` may have. WebGPU binds every input and output of a kernel as a storage
+ * buffer, and a shader stage may bind only `maxStorageBuffersPerShaderStage` of them: 8 by default
+ * (the spec's guaranteed minimum), 10 on SwiftShader. ORT's WebGPU backend rejects a `Split` into
+ * 32 ("Too many storage buffers in shader. Current: 11, Max is 10"), so a split into more parts
+ * is a tree of splits into at most 7 (1 input + 7 outputs = 8 buffers).
+ */
+export const MAX_SPLIT = 7;
+
+/**
+ * `x` ((parts·rows, …)) cut along axis 0 into `parts` pieces of `rows` rows, in order, by a tree of
+ * `Split`s of at most MAX_SPLIT outputs each (one node for up to 7 parts, 1 + 5 for 32).
+ */
+export function splitRows(g: GraphBuilder, x: string, parts: number, rows: number): string[] {
+  if (parts === 1) return [x];
+  if (parts <= MAX_SPLIT) return g.nodeN('Split', [x], parts, { axis: 0 });
+  // Groups of `per` parts (the last one shorter), at most MAX_SPLIT groups, each split again.
+  const per = Math.ceil(parts / MAX_SPLIT);
+  const sizes: number[] = [];
+  for (let left = parts; left > 0; left -= per) sizes.push(Math.min(per, left));
+  const groups = g.nodeN('Split', [x, g.int64(sizes.map((s) => s * rows))], sizes.length, { axis: 0 });
+  return groups.flatMap((group, i) => splitRows(g, group, sizes[i]!, rows));
+}
+
 export function buildSvdRounds(shape: SvdShape, rounds: number, angle: SvdAngle = 'trig'): GraphBuilder {
   const { P, L } = svdDims(shape);
   const g = new GraphBuilder('svd_jacobi_rounds');
   let w = g.input('w', [P, L]);
-  const split = (x: string): string[] => (rounds === 1 ? [x] : g.nodeN('Split', [x], rounds, { axis: 0 }));
-  // The schedule arrives as two inputs for all rounds: one Cast and one Split each, not one a round.
+  const split = (x: string): string[] => splitRows(g, x, rounds, P);
+  // The schedule arrives as two inputs for all rounds: one Cast and a few Splits each, not one a round.
   const pairs = split(g.node('Cast', [g.input('pairs', [rounds * P])], { to: 7 })); // int64 indices
   const sides = g.input('sides', [rounds * P, 1]);
   const negHalf = split(g.mul(sides, g.scalar(-0.5)));
