@@ -81,6 +81,32 @@ export function buildSvdInit(shape: SvdShape): GraphBuilder {
   if (P > p) w = g.concat([w, g.constant(new Float32Array(L), [1, L], 'pad')], 0);
   g.output(w, 'w', [P, L]);
   g.output(g.reshape(scale, [1]), 'scale', [1]);
+  g.output(gramOf(g, w, q), 'gram', [P, P]);
+  return g;
+}
+
+/** G = R·Rᵀ, the Gram matrix of W's R block (its first q columns): (P, P). */
+function gramOf(g: GraphBuilder, w: string, q: number): string {
+  const r = g.slice(w, [0], [q], [1]);
+  return g.matmulT(r, r);
+}
+
+export const svdBlockKey = (shape: SvdShape): string => {
+  const { P, L } = svdDims(shape);
+  return `svd-block-${P}x${L}`;
+};
+
+/**
+ * One block rotation: W' = Vᵀ·W with Vᵀ (P, P) an orthogonal matrix fed by the driver (the
+ * eigenvectors of the Gram matrix R·Rᵀ, as rows), and the Gram matrix of W′'s R block for the
+ * next decision. Inputs w (P, L), vt (P, P); outputs w_out (P, L), gram (P, P).
+ */
+export function buildSvdBlock(shape: SvdShape): GraphBuilder {
+  const { q, P, L } = svdDims(shape);
+  const g = new GraphBuilder('svd_block');
+  const w = g.matmul(g.input('vt', [P, P]), g.input('w', [P, L]));
+  g.output(w, 'w_out', [P, L]);
+  g.output(gramOf(g, w, q), 'gram', [P, P]);
   return g;
 }
 
@@ -217,23 +243,11 @@ export const svdCheckKey = (shape: SvdShape): string => {
   return `svd-check-${P}x${L}`;
 };
 
-/**
- * cos² between every two rows of W's R block: G = R·Rᵀ (one MatMul), then G_ij² / (G_ii·G_jj)
- * for i ≠ j, 0 on the diagonal and where a row is zero. Input w (P, L); output cos2 (P, P).
- */
+/** The Gram matrix R·Rᵀ of W's R block, from which the driver takes every pair's cos². Input w (P, L); output gram (P, P). */
 export function buildSvdCheck(shape: SvdShape): GraphBuilder {
   const { q, P, L } = svdDims(shape);
   const g = new GraphBuilder('svd_check');
-  const w = g.input('w', [P, L]);
-  const r = g.slice(w, [0], [q], [1]);
-  const gram = g.matmulT(r, r); // (P, P)
-  const d = g.reduceSumSquare(r, [1], true); // (P, 1): G_ii
-  const dd = g.mul(d, g.reshape(d, [1, P])); // G_ii·G_jj
-  const off = new Float32Array(P * P).fill(1);
-  for (let i = 0; i < P; i++) off[i * P + i] = 0;
-  const g2 = g.mul(g.mul(gram, gram), g.constant(off, [P, P], 'offdiag'));
-  const ratio = g.where(g.greater(dd, g.scalar(0)), g.div(g2, g.where(g.greater(dd, g.scalar(0)), dd, g.scalar(1))), g.scalar(0));
-  g.output(ratio, 'cos2', [P, P]);
+  g.output(gramOf(g, g.input('w', [P, L]), q), 'gram', [P, P]);
   return g;
 }
 
