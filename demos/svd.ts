@@ -1,12 +1,21 @@
 /**
- * Thin SVD of any m×n matrix, computed by ONNX graphs in onnxruntime (one-sided Jacobi; the
- * graphs and the maths are in graphs/svd.ts, the why and the numbers in SVD.md).
+ * Thin SVD of any m×n matrix: one-sided Jacobi on the rows of W (graphs and maths in
+ * graphs/svd.ts, the why and the numbers in SVD.md), in two phases.
  *
- * The driver only schedules runs: init once, then runs of K (or K/4) Jacobi rounds with W fed back (kept
- * on the GPU under WebGPU) and the round-robin schedule fed as inputs, a check of W's
- * orthogonality after every sweep (cos² of every pair, P² floats read), until the check passes,
- * then one finishing run that sorts and normalises. After the first sweep, a sweep runs only the
- * rounds that hold a pair the check found not yet orthogonal.
+ * 1. Block steps. The init graph also returns the Gram matrix G = R·Rᵀ of the rows (P² floats
+ *    read). Its eigenvectors V (float64 tred2/tql2 here, on the CPU: a P × P problem, O(P³))
+ *    are what Jacobi would converge to, up to what the float32 Gram can resolve; one MatMul
+ *    W ← Vᵀ·W (the block graph, which returns the new Gram) applies them all at once. The next
+ *    step's G, from the rotated rows, is nearly diagonal and resolves the rest: two steps end a
+ *    random or graded input. Each step takes only the rows that still have a pair with
+ *    |cos| > CHECK_TOL, so float32 noise rows of a rank-deficient input are resolved at their
+ *    own scale; steps stop when one makes no progress (and one that made things worse is undone).
+ * 2. Jacobi rounds, for what block steps leave: runs of K (or K/4) rounds with W fed back (kept
+ *    on the GPU under WebGPU) and the round-robin schedule fed as inputs, the Gram check after
+ *    every sweep, each sweep running only the rounds that hold a pair the check found open.
+ *
+ * Either phase stops when every pair of rows has |cos| ≤ CHECK_TOL; one finishing run sorts and
+ * normalises. The rounds' graphs are created only when a sweep is needed.
  */
 import {
   CHECK_TOL,

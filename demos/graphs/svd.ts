@@ -1,5 +1,5 @@
 /**
- * Thin SVD by one-sided (Hestenes) Jacobi, as three graph families (see demos/SVD.md).
+ * Thin SVD by one-sided (Hestenes) Jacobi, as five graph families (see demos/SVD.md).
  *
  * Notation: the input M is (m, n); p = min(m, n), q = max(m, n). The rows to orthogonalise are
  * R = Mᵀ (p, q) when m ≥ n, else R = M (p, q), so there are always p of them and p is the small
@@ -9,15 +9,17 @@
  * (scaled so that whole-row dot products are the R block's: see J_SCALE).
  *
  * - init:   W = [R·2^e | I_p·2^−30] (+ zero row), with 2^e scaling max|M| into (½, 1] exactly, so
- *           squares neither overflow nor underflow in float32.
+ *           squares neither overflow nor underflow in float32; and the Gram matrix of R.
+ * - block:  W ← Vᵀ·W for an orthogonal Vᵀ fed by the driver (eigenvectors of the Gram matrix),
+ *           and the new Gram matrix: a block step rotates all rows at once by one MatMul.
  * - rounds: K rounds of a round-robin tournament. A round pairs every row with one partner
  *           (`pairs`: the partner's index, `sides`: +1 for the pair's first row, −1 for its
  *           second, both fed by the driver) and rotates all P/2 pairs at once, in place, as
  *           elementwise ops on the whole of W and its partner-gathered copy; P − 1 rounds (a
  *           sweep) meet every pair once. No row moves, so a round needs no permutation copy.
- * - check:  cos² between every two rows of the R block, from one Gram MatMul: the driver stops
- *           when a sweep leaves every pair orthogonal to CHECK_TOL, and otherwise runs only the
- *           rounds that hold a pair that is not.
+ * - check:  the Gram matrix of the R block (one MatMul), from which the driver takes every
+ *           pair's cos²: it stops when a sweep leaves every pair orthogonal to CHECK_TOL, and
+ *           otherwise runs only the rounds that hold a pair that is not.
  * - finish: σ = row norms, sorted by TopK; Q rows = R-block rows / σ (0 where σ = 0);
  *           for m ≥ n: U = Qᵀ-block, Vᵀ = J; for m < n: U = Jᵀ, Vᵀ = Q-block.
  */
