@@ -241,11 +241,13 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
  * ~1.3 ms at n = 64, ~65 ms at n = 256 (Node, 1 thread).
  */
 export function symmetricEigenvectors(a: Float64Array, n: number): Float64Array | null {
-  // v: the orthogonal transformation, row-major (v[i·n + j] = V_ij); d, e: the tridiagonal.
+  // v holds the orthogonal transformation V transposed (v[j·n + i] = V_ij), so that every inner
+  // loop below walks a row of v (EISPACK's loops walk columns); d, e: the tridiagonal.
+  // A is symmetric, so its upper triangle in v is its lower one in EISPACK's indexing.
   const v = Float64Array.from(a);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  for (let j = 0; j < n; j++) d[j] = v[(n - 1) * n + j]!;
+  for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -253,9 +255,9 @@ export function symmetricEigenvectors(a: Float64Array, n: number): Float64Array 
     if (scale === 0) {
       e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
-        d[j] = v[(i - 1) * n + j]!;
-        v[i * n + j] = 0;
+        d[j] = v[j * n + (i - 1)]!;
         v[j * n + i] = 0;
+        v[i * n + j] = 0;
       }
     } else {
       // The Householder vector that zeroes row i left of its subdiagonal.
@@ -270,14 +272,14 @@ export function symmetricEigenvectors(a: Float64Array, n: number): Float64Array 
       h -= f * g;
       d[i - 1] = f - g;
       for (let j = 0; j < i; j++) e[j] = 0;
-      // e = A·u on the leading i×i block (its lower triangle, stored in v).
+      // e = A·u on the leading i×i block (stored in v as above).
       for (let j = 0; j < i; j++) {
         f = d[j]!;
-        v[j * n + i] = f;
+        v[i * n + j] = f;
         g = e[j]! + v[j * n + j]! * f;
         for (let k = j + 1; k < i; k++) {
-          g += v[k * n + j]! * d[k]!;
-          e[k]! += v[k * n + j]! * f;
+          g += v[j * n + k]! * d[k]!;
+          e[k]! += v[j * n + k]! * f;
         }
         e[j] = g;
       }
@@ -288,43 +290,41 @@ export function symmetricEigenvectors(a: Float64Array, n: number): Float64Array 
       }
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) e[j]! -= hh * d[j]!;
-      // A ← A − u·eᵀ − e·uᵀ on the lower triangle.
+      // A ← A − u·eᵀ − e·uᵀ on that block.
       for (let j = 0; j < i; j++) {
         f = d[j]!;
         g = e[j]!;
-        for (let k = j; k < i; k++) v[k * n + j]! -= f * e[k]! + g * d[k]!;
-        d[j] = v[(i - 1) * n + j]!;
-        v[i * n + j] = 0;
+        for (let k = j; k < i; k++) v[j * n + k]! -= f * e[k]! + g * d[k]!;
+        d[j] = v[j * n + (i - 1)]!;
+        v[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
   // Accumulate the Householder transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = v[i * n + i]!;
+    v[i * n + (n - 1)] = v[i * n + i]!;
     v[i * n + i] = 1;
     const h = d[i + 1]!;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[k * n + i + 1]! / h;
+      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k]! / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        for (let k = 0; k <= i; k++) g += v[k * n + i + 1]! * v[k * n + j]!;
-        for (let k = 0; k <= i; k++) v[k * n + j]! -= g * d[k]!;
+        for (let k = 0; k <= i; k++) g += v[(i + 1) * n + k]! * v[j * n + k]!;
+        for (let k = 0; k <= i; k++) v[j * n + k]! -= g * d[k]!;
       }
     }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = v[(n - 1) * n + j]!;
-    v[(n - 1) * n + j] = 0;
+    d[j] = v[j * n + (n - 1)]!;
+    v[j * n + (n - 1)] = 0;
   }
-  v[(n - 1) * n + n - 1] = 1;
+  v[(n - 1) * n + (n - 1)] = 1;
   e[0] = 0;
 
-  // QL works on columns of V: keep them as rows of vt, so that each rotation updates two
-  // contiguous rows.
-  const vt = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = v[i * n + j]!;
+  // QL rotates pairs of V's columns: rows of vt, contiguous.
+  const vt = v;
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;
