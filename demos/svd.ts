@@ -68,10 +68,7 @@ function dispose(t: OrtTensor | undefined): void {
   if (t && t.location === 'gpu-buffer') t.dispose();
 }
 
-/**
- * The largest |cos| between two rows, and per pair whether it is still above CHECK_TOL, from the
- * R block's Gram matrix G (P × P, float32): cos²_ij = G_ij² / (G_ii·G_jj), 0 where a row is 0.
- */
+/** How orthogonal W's rows are, as the driver decides from it. */
 interface Orthogonality {
   gram: Float32Array;
   /** The largest |cos| between two rows. */
@@ -81,6 +78,10 @@ interface Orthogonality {
   open: (i: number, j: number) => boolean;
 }
 
+/**
+ * The largest |cos| between two rows, and per pair whether it is still above CHECK_TOL, from the
+ * R block's Gram matrix G (P × P, float32): cos²_ij = G_ij² / (G_ii·G_jj), 0 where a row is 0.
+ */
 function offOf(gram: Float32Array, P: number): Orthogonality {
   const limit = CHECK_TOL * CHECK_TOL;
   const cos2 = (i: number, j: number) => {
