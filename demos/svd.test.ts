@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import { Matrix as F64, QrDecomposition, SVD } from 'ml-matrix';
 import { Runtime, type Ort } from './runtime';
-import { svd } from './svd';
+import { svd, symmetricEigenvectors, type SvdOptions } from './svd';
 import { CHECK_TOL, roundRobinRound } from './graphs/svd';
 import type { Matrix, SvdResult } from './types';
 
@@ -91,20 +91,28 @@ function expectPromise(rep: Report): void {
 const fmt = (r: Report) =>
   `σ ${r.sigma.toExponential(1)}·σ₁, residual ${r.residual.toExponential(1)}, UᵀU ${r.orthoU.toExponential(1)}, VVᵀ ${r.orthoV.toExponential(1)}`;
 
-async function check(name: string, a: F64, ref?: number[]): Promise<{ m: Matrix; r: SvdResult; rep: Report }> {
+async function check(name: string, a: F64, ref?: number[], opts: SvdOptions = {}): Promise<{ m: Matrix; r: SvdResult; rep: Report; kinds: string[] }> {
   const m = toF32(a);
   const copy = m.data.slice();
   const t0 = performance.now();
   const offs: number[] = [];
-  const r = await svd(rt, m, { onSweep: ({ off }) => offs.push(off) });
+  const kinds: string[] = [];
+  const r = await svd(rt, m, {
+    ...opts,
+    onSweep: ({ off, kind }) => {
+      offs.push(off);
+      kinds.push(kind);
+    },
+  });
   const ms = performance.now() - t0;
   expect(m.data).toEqual(copy); // the input is never changed
   const rep = await measure(m, r, ref);
-  const sweeps = offs.length;
+  expect(kinds[0]).toBe('start');
   expect(offs.at(-1)).toBeLessThanOrEqual(CHECK_TOL); // it stopped because it converged
-  console.log(`${name} ${m.rows}×${m.cols}: ${fmt(rep)}; ${sweeps} sweeps, ${ms.toFixed(0)} ms`);
+  const steps = (kind: string) => kinds.filter((k) => k === kind).length;
+  console.log(`${name} ${m.rows}×${m.cols}: ${fmt(rep)}; ${steps('block')} block steps, ${steps('rounds')} sweeps, ${ms.toFixed(0)} ms`);
   expectPromise(rep);
-  return { m, r, rep };
+  return { m, r, rep, kinds };
 }
 
 describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
@@ -175,6 +183,98 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
     await check('repeated', withSpectrum(30, 30, repeated, 60));
   });
 
+  it('equal norms (β = α: the 45° rotation, atan(±∞)): identity, Hadamard, all-ones, with and without block steps', async () => {
+    // In the rounds, both rows of a pair must get exactly opposite angles even when β − α is ±0
+    // (blockSteps: 0 makes the rounds do all the work; with block steps, the identity and the
+    // Hadamard matrix are orthogonal already, and all-ones is one eigenvector away).
+    for (const blockSteps of [0, undefined]) {
+      const eye = F64.eye(6, 6);
+      const { r: ri } = await check('identity', eye, [1, 1, 1, 1, 1, 1], { blockSteps });
+      expect(Array.from(ri.s)).toEqual([1, 1, 1, 1, 1, 1]);
+      const h2 = new F64([[1, 1], [1, -1]]);
+      await check('Hadamard', h2.kroneckerProduct(h2).kroneckerProduct(h2), Array(8).fill(Math.sqrt(8)), { blockSteps });
+      const { r } = await check('ones', F64.ones(5, 5), [5, 0, 0, 0, 0], { blockSteps });
+      expect(r.s[1]! / r.s[0]!).toBeLessThan(1e-6);
+    }
+  });
+
+  it('the Jacobi rounds alone (blockSteps: 0) meet the same promise', async () => {
+    const { kinds } = await check('rounds only random', randn(64, 64, 1), undefined, { blockSteps: 0 });
+    expect(kinds.filter((k) => k === 'block')).toEqual([]);
+    expect(kinds.filter((k) => k === 'rounds').length).toBeGreaterThan(3);
+    await check('rounds only ΔW', randn(64, 4, 40).mul(0.1).mmul(randn(4, 64, 41).mul(0.1)).add(randn(64, 64, 42).mul(1e-3)), undefined, { blockSteps: 0 });
+  });
+
+  it('block steps end a random 64×64 and a graded 128×96 without a sweep of rounds', async () => {
+    // The eigenvectors of the float32 Gram matrix leave |cos| ~ 1e-3 (its rounding over the
+    // spread of σ²); one more step from the new Gram matrix leaves ~1e-7 (SVD.md).
+    const { kinds } = await check('block random', randn(64, 64, 1));
+    expect(kinds).toEqual(['start', 'block', 'block']);
+    const graded = Array.from({ length: 96 }, (_, i) => 10 ** (-3 * (i / 95)));
+    const { kinds: k2 } = await check('block graded', withSpectrum(128, 96, graded, 100), graded);
+    expect(k2.filter((k) => k === 'rounds')).toEqual([]);
+  });
+
+  it('where block steps stop making progress (rank 1 + 1e-6·noise), the rounds finish from where they left off', async () => {
+    // The noise rows (~1e-6·σ₁) sit below the float32 Gram matrix's resolution of σ₁²: the
+    // eigenvectors separate them from the large row but not from each other.
+    const a = randn(64, 1, 130).mmul(randn(1, 64, 131)).add(randn(64, 64, 132).mul(1e-6));
+    const { kinds } = await check('rank 1 + noise', a);
+    expect(kinds.filter((k) => k === 'block').length).toBeGreaterThan(0);
+    expect(kinds.filter((k) => k === 'rounds').length).toBeGreaterThan(0);
+    // The input tests/e2e/demos/svd-webgpu.spec.ts makes to run the rounds on WebGPU (its
+    // generator, seed 11) takes this path too.
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const [u, v] = [Array.from({ length: 64 }, rnd), Array.from({ length: 64 }, rnd)];
+    const e2e: Matrix = { rows: 64, cols: 64, data: new Float32Array(64 * 64) };
+    for (let i = 0; i < 64; i++) for (let j = 0; j < 64; j++) e2e.data[i * 64 + j] = u[i]! * v[j]! + 1e-6 * rnd();
+    const seen: string[] = [];
+    await svd(rt, e2e, { onSweep: ({ kind }) => seen.push(kind) });
+    expect(seen).toContain('block');
+    expect(seen).toContain('rounds');
+  });
+
+  it("the algebraic angle (WebGPU's: sqrt and division only) meets the same promise", async () => {
+    // The rounds do all the work here (blockSteps: 0), so the angle formula is what is tested.
+    const opts: SvdOptions = { angle: 'algebraic', blockSteps: 0 };
+    await check('algebraic random', randn(64, 64, 1), undefined, opts);
+    const graded = Array.from({ length: 32 }, (_, i) => 10 ** (-4 * (i / 31)));
+    await check('algebraic graded', withSpectrum(48, 32, graded, 50), graded, opts);
+    await check('algebraic B·A r=4', randn(32, 4, 42).mmul(randn(4, 32, 52)), undefined, opts);
+    await check('algebraic ones', F64.ones(5, 5), [5, 0, 0, 0, 0], opts);
+    const zero: Matrix = { data: new Float32Array(12), rows: 3, cols: 4 };
+    expect(Array.from((await svd(rt, zero, opts)).s)).toEqual([0, 0, 0]);
+    expect(rt.graphNames()).toContain('svd-jacobi-32rounds-64x128-algebraic');
+  });
+
+  it('symmetricEigenvectors: orthonormal rows V with A·v = λ·v, also for diagonal, zero and 1×1; null for NaN', () => {
+    const eig = (n: number, a: number[]) => {
+      const vt = symmetricEigenvectors(Float64Array.from(a), n)!;
+      let orth = 0;
+      let res = 0;
+      for (let i = 0; i < n; i++) {
+        const v = Array.from(vt.subarray(i * n, i * n + n));
+        const av = v.map((_, r) => v.reduce((acc, x, k) => acc + a[r * n + k]! * x, 0));
+        const lambda = v.reduce((acc, x, k) => acc + x * av[k]!, 0);
+        for (let k = 0; k < n; k++) res = Math.max(res, Math.abs(av[k]! - lambda * v[k]!));
+        for (let j = 0; j < n; j++) orth = Math.max(orth, Math.abs(v.reduce((acc, x, k) => acc + x * vt[j * n + k]!, 0) - (i === j ? 1 : 0)));
+      }
+      return { orth, res };
+    };
+    const b = randn(40, 40, 120).to1DArray();
+    const gram = Array.from({ length: 1600 }, (_, ij) => {
+      const [i, j] = [Math.floor(ij / 40), ij % 40];
+      return b.slice(i * 40, i * 40 + 40).reduce((acc, x, k) => acc + x * b[j * 40 + k]!, 0);
+    });
+    for (const [n, a] of [[40, gram], [3, [3, 0, 0, 0, 1, 0, 0, 0, 2]], [4, Array(16).fill(0)], [1, [5]], [2, [1, 1, 1, 1]]] as const) {
+      const { orth, res } = eig(n, [...a]);
+      expect(orth).toBeLessThan(1e-13);
+      expect(res).toBeLessThan(1e-12 * Math.max(1, ...a.map(Math.abs)));
+    }
+    expect(symmetricEigenvectors(Float64Array.from([1, NaN, NaN, 1]), 2)).toBeNull();
+  });
+
   it('the zero matrix gives σ = 0 and finite U, V', async () => {
     const m: Matrix = { data: new Float32Array(5 * 8), rows: 5, cols: 8 };
     const r = await svd(rt, m);
@@ -201,11 +301,16 @@ describe('svd (one-sided Jacobi in ONNX graphs, WASM)', () => {
   }, 600_000);
 
   it('names its graphs by shape and stops on an aborted signal', async () => {
+    // (Run here: the runtime keeps only the most recent graphs' bytes.)
+    await svd(rt, toF32(randn(8, 8, 91)), { blockSteps: 0 });
+    await svd(rt, toF32(randn(8, 8, 92)));
     const names = rt.graphNames();
-    expect(names).toContain('svd-init-64x64');
-    expect(names).toContain('svd-jacobi-16rounds-64x128');
-    expect(names).toContain('svd-check-64x128');
-    expect(names).toContain('svd-finish-64x64');
+    expect(names).toContain('svd-init-8x8');
+    expect(names).toContain('svd-block-8x16');
+    expect(names).toContain('svd-jacobi-7rounds-8x16'); // a whole sweep (P − 1 = 7 ≤ 32) in one run
+    expect(names).toContain('svd-jacobi-2rounds-8x16'); // the short runs, ⌈7/4⌉ rounds
+    expect(names).toContain('svd-check-8x16');
+    expect(names).toContain('svd-finish-8x8');
     const ctl = new AbortController();
     ctl.abort();
     await expect(svd(rt, toF32(randn(8, 8, 90)), { signal: ctl.signal })).rejects.toThrow();

@@ -1,12 +1,21 @@
 /**
- * Thin SVD of any m×n matrix, computed by ONNX graphs in onnxruntime (one-sided Jacobi; the
- * graphs and the maths are in graphs/svd.ts, the why and the numbers in SVD.md).
+ * Thin SVD of any m×n matrix: one-sided Jacobi on the rows of W (graphs and maths in
+ * graphs/svd.ts, the why and the numbers in SVD.md), in two phases.
  *
- * The driver only schedules runs: init once, then runs of K Jacobi rounds with W fed back (kept
- * on the GPU under WebGPU) and the round-robin schedule fed as inputs, a check of W's
- * orthogonality after every sweep (cos² of every pair, P² floats read), until the check passes,
- * then one finishing run that sorts and normalises. After the first sweep, a sweep runs only the
- * rounds that hold a pair the check found not yet orthogonal.
+ * 1. Block steps. The init graph also returns the Gram matrix G = R·Rᵀ of the rows (P² floats
+ *    read). Its eigenvectors V (float64 tred2/tql2 here, on the CPU: a P × P problem, O(P³))
+ *    are what Jacobi would converge to, up to what the float32 Gram can resolve; one MatMul
+ *    W ← Vᵀ·W (the block graph, which returns the new Gram) applies them all at once. The next
+ *    step's G, from the rotated rows, is nearly diagonal and resolves the rest: two steps end a
+ *    random or graded input. Each step takes only the rows that still have a pair with
+ *    |cos| > CHECK_TOL, so float32 noise rows of a rank-deficient input are resolved at their
+ *    own scale; steps stop when one makes no progress (and one that made things worse is undone).
+ * 2. Jacobi rounds, for what block steps leave: runs of K (or K/4) rounds with W fed back (kept
+ *    on the GPU under WebGPU) and the round-robin schedule fed as inputs, the Gram check after
+ *    every sweep, each sweep running only the rounds that hold a pair the check found open.
+ *
+ * Either phase stops when every pair of rows has |cos| ≤ CHECK_TOL; one finishing run sorts and
+ * normalises. The rounds' graphs are created only when a sweep is needed.
  */
 import {
   CHECK_TOL,
@@ -17,22 +26,41 @@ import {
   roundRobinRound,
   roundsPerRun,
   svdCheckKey,
+  buildSvdBlock,
+  svdBlockKey,
   svdDims,
   svdFinishKey,
   svdInitKey,
   svdRoundsKey,
+  type SvdAngle,
   type SvdShape,
 } from './graphs/svd';
 import type { OrtTensor, Runtime } from './runtime';
 import type { Matrix, SvdResult } from './types';
 
-/** Sweeps before giving up on convergence; float32 Jacobi needed 7 (64×64) to 13 (512×512). */
+/** Block steps and sweeps before giving up on convergence. */
 export const MAX_SWEEPS = 30;
+
+/** Most block steps (W ← Vᵀ·W with V from the Gram matrix's eigenvectors) before the rounds. */
+export const BLOCK_STEPS = 4;
+
+/** A block step is followed by another only if it divided the largest |cos| by at least this. */
+export const BLOCK_GAIN = 10;
 
 export interface SvdOptions {
   signal?: AbortSignal;
-  /** Called after every sweep with the largest |cos| between two rows (≤ CHECK_TOL: converged). */
-  onSweep?: (info: { sweep: number; off: number }) => void;
+  /**
+   * Called with the largest |cos| between two rows (≤ CHECK_TOL: converged) of the input
+   * (sweep 0, kind 'start'), then after every block step and every sweep of rounds.
+   */
+  onSweep?: (info: { sweep: number; off: number; kind: 'start' | 'block' | 'rounds' }) => void;
+  /**
+   * The rounds' angle formula (see SvdAngle in graphs/svd.ts): 'trig' by default on WASM,
+   * 'algebraic' on WebGPU, where WGSL's sin/tan/atan are not accurate for tiny angles.
+   */
+  angle?: SvdAngle;
+  /** Most block steps before the Jacobi rounds (default BLOCK_STEPS; 0: rounds only). */
+  blockSteps?: number;
 }
 
 function dispose(t: OrtTensor | undefined): void {
@@ -40,64 +68,162 @@ function dispose(t: OrtTensor | undefined): void {
   if (t && t.location === 'gpu-buffer') t.dispose();
 }
 
+/** How orthogonal W's rows are, as the driver decides from it. */
+interface Orthogonality {
+  gram: Float32Array;
+  /** The largest |cos| between two rows. */
+  off: number;
+  /** Pairs with |cos| > CHECK_TOL. */
+  openPairs: number;
+  open: (i: number, j: number) => boolean;
+}
+
+/**
+ * The largest |cos| between two rows, and per pair whether it is still above CHECK_TOL, from the
+ * R block's Gram matrix G (P × P, float32): cos²_ij = G_ij² / (G_ii·G_jj), 0 where a row is 0.
+ */
+function offOf(gram: Float32Array, P: number): Orthogonality {
+  const limit = CHECK_TOL * CHECK_TOL;
+  const cos2 = (i: number, j: number) => {
+    const dd = gram[i * P + i]! * gram[j * P + j]!;
+    return dd > 0 ? (gram[i * P + j]! * gram[i * P + j]!) / dd : 0;
+  };
+  let worst = 0;
+  let openPairs = 0;
+  for (let i = 0; i < P; i++) {
+    for (let j = i + 1; j < P; j++) {
+      const c = cos2(i, j);
+      if (c > worst) worst = c;
+      if (c > limit) openPairs++;
+    }
+  }
+  return { gram, off: Math.sqrt(worst), openPairs, open: (i, j) => cos2(i, j) > limit };
+}
+
+/**
+ * Vᵀ for a block step: the eigenvectors, as rows, of the Gram matrix restricted to the rows that
+ * still have a pair with |cos| > CHECK_TOL (float64 maths on the float32 Gram, rounded to float32),
+ * and the identity on the other rows. Restricting matters for rank-deficient inputs: once the
+ * large rows are orthogonal, the rest are float32 noise ~1e-7·σ₁ whose Gram entries (~1e-14·σ₁²)
+ * an eigensolver of the whole matrix resolves only to ~1e-16·σ₁², i.e. not at all; on their own,
+ * at their own scale, they are resolved like any other rows. A padding row (P > p) is zero, so
+ * never open: it keeps its 1 on the diagonal and the finish still finds it by its zero rotation
+ * row. Null when there is no open row or the eigensolver fails (non-finite input).
+ */
+function blockRotation({ gram, open }: Orthogonality, P: number): Float32Array | null {
+  const rows: number[] = [];
+  for (let i = 0; i < P; i++) {
+    for (let j = 0; j < P; j++) {
+      if (j !== i && open(i, j)) {
+        rows.push(i);
+        break;
+      }
+    }
+  }
+  const n = rows.length;
+  if (n === 0) return null;
+  const g = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) g[a * n + b] = gram[rows[a]! * P + rows[b]!]!;
+  const vt = symmetricEigenvectors(g, n);
+  if (!vt) return null;
+  const out = new Float32Array(P * P);
+  for (let i = 0; i < P; i++) out[i * P + i] = 1;
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) out[rows[a]! * P + rows[b]!] = vt[a * n + b]!;
+  return out;
+}
+
 export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promise<SvdResult> {
   const shape: SvdShape = { m: m.rows, n: m.cols };
   const { P } = svdDims(shape);
   const K = roundsPerRun(P);
+  // Late sweeps need only a few rounds (threshold Jacobi): a short run of k rounds ends a sweep
+  // when a long one would waste more than k − 1 of its rounds.
+  const k = Math.max(1, Math.ceil(K / 4));
   const gpu = { gpuOutputs: ['w', 'w_out'] };
+  const angle: SvdAngle = opts.angle ?? (rt.backend === 'webgpu' ? 'algebraic' : 'trig');
+  const maxBlockSteps = opts.blockSteps ?? BLOCK_STEPS;
 
-  const [init, rounds_, check, finish] = await Promise.all([
+  const [init, block, finish] = await Promise.all([
     rt.session(svdInitKey(shape), () => buildSvdInit(shape), gpu),
-    rt.session(svdRoundsKey(shape, K), () => buildSvdRounds(shape, K), gpu),
-    rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
+    rt.session(svdBlockKey(shape), () => buildSvdBlock(shape), gpu),
     rt.session(svdFinishKey(shape), () => buildSvdFinish(shape)),
   ]);
+  // The rounds' graphs (hundreds of nodes, the costliest to create) only when a sweep needs them.
+  const roundSessions = () =>
+    Promise.all([
+      rt.session(svdRoundsKey(shape, K, angle), () => buildSvdRounds(shape, K, angle), gpu),
+      rt.session(svdRoundsKey(shape, k, angle), () => buildSvdRounds(shape, k, angle), gpu),
+      rt.session(svdCheckKey(shape), () => buildSvdCheck(shape)),
+    ]);
   opts.signal?.throwIfAborted();
 
-  // The tournament's P − 1 rounds as feeds, made once; run j of a sweep takes rounds jK … jK + K − 1
-  // (mod P − 1: a last run past the sweep's end starts the next sweep's first rounds again, which
-  // only rotates what is still not orthogonal).
-  const schedule = Array.from({ length: P - 1 }, (_, r) => {
-    const { partner, side } = roundRobinRound(P, r);
-    return { pair: rt.tensorOf(Float32Array.from(partner), [P]), side: rt.tensorOf(Float32Array.from(side), [P, 1]) };
-  });
-  /** Feeds for K rounds of `rounds` from position j·K (a short list is repeated: a round run twice rotates nothing new). */
-  const feeds = (rounds: number[], j: number): Record<string, OrtTensor> => {
-    const f: Record<string, OrtTensor> = {};
-    for (let k = 0; k < K; k++) {
-      const round = schedule[rounds[(j * K + k) % rounds.length]!]!;
-      f[`pair${k}`] = round.pair;
-      f[`side${k}`] = round.side;
+  // The tournament's P − 1 rounds, made once. A run takes `count` rounds of the sweep's list from
+  // `start` (mod its length: a run past the end starts the list again, which only rotates what is
+  // still not orthogonal), fed as two tensors for all its rounds.
+  const schedule = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r));
+  const feeds = (rounds: number[], start: number, count: number): Record<string, OrtTensor> => {
+    const pairs = new Float32Array(count * P);
+    const sides = new Float32Array(count * P);
+    for (let i = 0; i < count; i++) {
+      const round = schedule[rounds[(start + i) % rounds.length]!]!;
+      pairs.set(round.partner, i * P);
+      sides.set(round.side, i * P);
     }
-    return f;
+    return { pairs: rt.tensorOf(pairs, [count * P]), sides: rt.tensorOf(sides, [count * P, 1]) };
   };
-  const partners = Array.from({ length: P - 1 }, (_, r) => roundRobinRound(P, r).partner);
-  const every = partners.map((_, r) => r);
+  const partners = schedule.map((round) => round.partner);
 
   const first = await init.run({ m: rt.tensor(m) });
   let w = first.w!;
   const scale = first.scale!;
   try {
-    let converged = false;
-    // A sweep runs the rounds that still hold a pair with |cos| > CHECK_TOL (all of them at first):
-    // near the end only a few pairs are left, and the rounds without one would rotate nothing.
-    let rounds = every;
-    for (let sweep = 1; sweep <= MAX_SWEEPS && !converged; sweep++) {
-      const runs = Math.ceil(rounds.length / K);
-      for (let j = 0; j < runs; j++) {
+    let state = offOf(await rt.read(first.gram!), P);
+    let sweep = 0;
+    const report = (kind: 'start' | 'block' | 'rounds') => opts.onSweep?.({ sweep, off: state.off, kind });
+    report('start');
+    // Block steps: W ← Vᵀ·W with V the eigenvectors of the Gram matrix of the rows still open
+    // (one MatMul), as long as each makes progress (SVD.md: two steps end most inputs).
+    for (let b = 0; b < maxBlockSteps && state.off > CHECK_TOL; b++) {
+      opts.signal?.throwIfAborted();
+      const vt = blockRotation(state, P);
+      if (!vt) break;
+      const out = await block.run({ w, vt: rt.tensorOf(vt, [P, P]) });
+      const next = offOf(await rt.read(out.gram!), P);
+      // Another step only after progress: |cos| down by BLOCK_GAIN, or fewer pairs left open. A
+      // step that made the worst pair worse is undone (an eigenbasis of rows of scales ~1 and
+      // ~1e-7 together resolves the small ones to no better than garbage): the rounds go on
+      // from before it.
+      const progress = next.off * BLOCK_GAIN <= state.off || next.openPairs < state.openPairs;
+      if (!progress && next.off > state.off) {
+        dispose(out.w_out);
+        break;
+      }
+      dispose(w);
+      w = out.w_out!;
+      state = next;
+      sweep++;
+      report('block');
+      if (!progress) break;
+    }
+    // Jacobi sweeps: each runs the rounds that still hold a pair with |cos| > CHECK_TOL (all of
+    // them at first, without block steps): near the end only a few pairs are left, and the
+    // rounds without one would rotate nothing.
+    while (state.off > CHECK_TOL && sweep < MAX_SWEEPS) {
+      const [long, short, check] = await roundSessions();
+      opts.signal?.throwIfAborted();
+      const open = state.open;
+      const rounds = partners.map((_, r) => r).filter((r) => partners[r]!.some((j, i) => open(i, j)));
+      for (let start = 0; start < rounds.length; ) {
         opts.signal?.throwIfAborted();
-        const out = await rounds_.run({ w, ...feeds(rounds, j) });
+        const count = rounds.length - start > K - k ? K : k;
+        const out = await (count === K ? long : short).run({ w, ...feeds(rounds, start, count) });
+        start += count;
         dispose(w);
         w = out.w_out!;
       }
-      const cos2 = await rt.read((await check.run({ w })).cos2!);
-      let worst = 0;
-      for (const c of cos2) if (c > worst) worst = c;
-      const off = Math.sqrt(worst);
-      converged = off <= CHECK_TOL;
-      opts.onSweep?.({ sweep, off });
-      const limit = CHECK_TOL * CHECK_TOL;
-      rounds = every.filter((r) => partners[r]!.some((j, i) => cos2[i * P + j]! > limit));
+      state = offOf(await rt.read((await check.run({ w })).gram!), P);
+      sweep++;
+      report('rounds');
     }
     opts.signal?.throwIfAborted();
     const out = await finish.run({ w, scale });
@@ -106,4 +232,161 @@ export async function svd(rt: Runtime, m: Matrix, opts: SvdOptions = {}): Promis
   } finally {
     dispose(w);
   }
+}
+
+/**
+ * Eigenvectors of the symmetric n×n matrix `a` (row-major, float64; not changed), as the rows of
+ * the returned n×n matrix, in no particular order: Householder reduction to tridiagonal form and
+ * the implicit QL algorithm (tred2 and tql2 of EISPACK, in JAMA's formulation), in float64.
+ * Null when QL does not converge or the result is not finite (a non-finite input). O(n³):
+ * ~1.3 ms at n = 64, ~65 ms at n = 256 (Node, 1 thread).
+ */
+export function symmetricEigenvectors(a: Float64Array, n: number): Float64Array | null {
+  // v holds the orthogonal transformation V transposed (v[j·n + i] = V_ij), so that every inner
+  // loop below walks a row of v (EISPACK's loops walk columns); d, e: the tridiagonal.
+  // A is symmetric, so its upper triangle in v is its lower one in EISPACK's indexing.
+  const v = Float64Array.from(a);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)]!;
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
+    if (scale === 0) {
+      e[i] = d[i - 1]!;
+      for (let j = 0; j < i; j++) {
+        d[j] = v[j * n + (i - 1)]!;
+        v[j * n + i] = 0;
+        v[i * n + j] = 0;
+      }
+    } else {
+      // The Householder vector that zeroes row i left of its subdiagonal.
+      for (let k = 0; k < i; k++) {
+        d[k]! /= scale;
+        h += d[k]! * d[k]!;
+      }
+      let f = d[i - 1]!;
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      // e = A·u on the leading i×i block (stored in v as above).
+      for (let j = 0; j < i; j++) {
+        f = d[j]!;
+        v[i * n + j] = f;
+        g = e[j]! + v[j * n + j]! * f;
+        for (let k = j + 1; k < i; k++) {
+          g += v[j * n + k]! * d[k]!;
+          e[k]! += v[j * n + k]! * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j]! /= h;
+        f += e[j]! * d[j]!;
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j]! -= hh * d[j]!;
+      // A ← A − u·eᵀ − e·uᵀ on that block.
+      for (let j = 0; j < i; j++) {
+        f = d[j]!;
+        g = e[j]!;
+        for (let k = j; k < i; k++) v[j * n + k]! -= f * e[k]! + g * d[k]!;
+        d[j] = v[j * n + (i - 1)]!;
+        v[j * n + i] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  // Accumulate the Householder transformations.
+  for (let i = 0; i < n - 1; i++) {
+    v[i * n + (n - 1)] = v[i * n + i]!;
+    v[i * n + i] = 1;
+    const h = d[i + 1]!;
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k]! / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += v[(i + 1) * n + k]! * v[j * n + k]!;
+        for (let k = 0; k <= i; k++) v[j * n + k]! -= g * d[k]!;
+      }
+    }
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = v[j * n + (n - 1)]!;
+    v[j * n + (n - 1)] = 0;
+  }
+  v[(n - 1) * n + (n - 1)] = 1;
+  e[0] = 0;
+
+  // QL rotates pairs of V's columns: rows of vt, contiguous.
+  const vt = v;
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]!) > eps * tst1) m++;
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 60 || !Number.isFinite(tst1)) return null;
+        // The implicit shift from the leading 2×2 block.
+        let g = d[l]!;
+        let p = (d[l + 1]! - g) / (2 * e[l]!);
+        let r = Math.sqrt(p * p + 1);
+        if (p < 0) r = -r;
+        d[l] = e[l]! / (p + r);
+        d[l + 1] = e[l]! * (p + r);
+        const dl1 = d[l + 1]!;
+        let h = g - d[l]!;
+        for (let i = l + 2; i < n; i++) d[i]! -= h;
+        f += h;
+        // The QL sweep from m up to l, as plane rotations.
+        p = d[m]!;
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1]!;
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i]!;
+          h = c * p;
+          r = Math.sqrt(p * p + e[i]! * e[i]!);
+          e[i + 1] = s * r;
+          s = e[i]! / r;
+          c = p / r;
+          p = c * d[i]! - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]!);
+          const a0 = i * n;
+          const a1 = a0 + n;
+          for (let k = 0; k < n; k++) {
+            const x = vt[a1 + k]!;
+            const y = vt[a0 + k]!;
+            vt[a1 + k] = s * y + c * x;
+            vt[a0 + k] = c * y - s * x;
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]!) > eps * tst1);
+    }
+    d[l] = d[l]! + f;
+    e[l] = 0;
+  }
+  for (const x of vt) if (!Number.isFinite(x)) return null;
+  return vt;
 }
