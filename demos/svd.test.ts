@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import { Matrix as F64, QrDecomposition, SVD } from 'ml-matrix';
 import { Runtime, type Ort } from './runtime';
-import { svd, symmetricEigenvectors, type SvdOptions } from './svd';
+import { symmetricEigenvectors } from './linalg64';
+import { svd, type SvdOptions } from './svd';
 import { CHECK_TOL, roundRobinRound } from './graphs/svd';
 import type { Matrix, SvdResult } from './types';
 
