@@ -99,6 +99,16 @@ export interface JacobiSvd {
   u: ColMatrix;
 }
 
+/** Columns x = a[xi … xi + len), y = a[yi …) ← (c·x − s·y, s·x + c·y): one plane rotation. */
+function rotateColumns(a: Float64Array, xi: number, yi: number, len: number, c: number, s: number): void {
+  for (let i = 0; i < len; i++) {
+    const x = a[xi + i]!;
+    const y = a[yi + i]!;
+    a[xi + i] = c * x - s * y;
+    a[yi + i] = s * x + c * y;
+  }
+}
+
 /** Largest number of sweeps: Jacobi converges quadratically, 6–10 sweeps are typical. */
 const MAX_SWEEPS = 60;
 
@@ -140,20 +150,8 @@ export function jacobiSvd(g: ColMatrix, tolerance = 2.220446049250313e-16): Jaco
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
-        for (let i = 0; i < m; i++) {
-          const x = u[up + i]!;
-          const y = u[uq + i]!;
-          u[up + i] = c * x - s * y;
-          u[uq + i] = s * x + c * y;
-        }
-        const vp = p * n;
-        const vq = q * n;
-        for (let i = 0; i < n; i++) {
-          const x = v[vp + i]!;
-          const y = v[vq + i]!;
-          v[vp + i] = c * x - s * y;
-          v[vq + i] = s * x + c * y;
-        }
+        rotateColumns(u, up, uq, m, c, s);
+        rotateColumns(v, p * n, q * n, n, c, s);
       }
     }
     if (!rotated) break;
