@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../demos/export/safetensors';
+import { relativeError } from '../../demos/test-support/lm';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIX = join(ROOT, 'demos', 'lm', 'fixtures', 'variants');
@@ -22,16 +23,6 @@ async function evalCli(args: string[]): Promise<{ stdout: string; stderr: string
     return { stdout: err.stdout, stderr: err.stderr, code: err.code };
   }
 }
-
-const relativeError = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / den;
-};
 
 describe('npm run lm:eval -- --adapter DIR', () => {
   for (const folder of ['peft-dora-patterns-bf16', 'peft-pissa-unconverted']) {
