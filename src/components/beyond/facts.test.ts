@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { beyondFacts, beyondNumber } from './facts';
 
-const run = JSON.parse(readFileSync('demos/lm/results/variants-run.json', 'utf8')) as { rows: { id: string; valAfter: number; msPerStep: number; trainableParameters: number; baseWeightBytes: number; baseWeightBytesFloat32: number }[] };
+const run = JSON.parse(readFileSync('demos/lm/results/variants-run.json', 'utf8')) as { settings: { batch: number }; rows: { id: string; valAfter: number; msPerStep: number; trainableParameters: number; baseWeightBytes: number; baseWeightBytesFloat32: number }[] };
 const by = (id: string) => run.rows.find((r) => r.id === id)!;
 
 describe('beyondNumber', () => {
@@ -12,6 +12,8 @@ describe('beyondNumber', () => {
     const f = await beyondFacts();
     expect(beyondNumber(f, 'variant.dora.valAfter')).toBe(by('dora').valAfter.toFixed(3));
     expect(beyondNumber(f, 'variant.rslora.trainable')).toBe(by('rslora').trainableParameters.toLocaleString('en'));
+    expect(beyondNumber(f, 'variant.dora.msPerStep')).toBe(by('dora').msPerStep.toFixed(0));
+    expect(beyondNumber(f, 'batch')).toBe(String(run.settings.batch));
     expect(beyondNumber(f, 'ratio.dora.msPerStep')).toBe((by('dora').msPerStep / by('lora').msPerStep).toFixed(1));
     expect(beyondNumber(f, 'qlora.saving')).toBe((by('qlora').baseWeightBytesFloat32 / by('qlora').baseWeightBytes).toFixed(1));
     expect(Number(beyondNumber(f, 'merge.combined.devil'))).toBeGreaterThan(0);

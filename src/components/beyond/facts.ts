@@ -63,6 +63,7 @@ export function beyondNumber(f: BeyondFacts, name: string): string {
     // The committed run's training time: every variant's steps at its measured time a step.
     'run.minutes': () => String(Math.max(1, Math.round(v.rows.reduce((t, r) => t + r.msPerStep * r.trainLosses.length, 0) / 60000))),
     rank: () => String(v.settings.rank),
+    batch: () => String(v.settings.batch),
     alpha: () => String(v.settings.alpha),
     highRank: () => String(v.settings.highRank),
     loraplusRatio: () => String(v.settings.loraplusRatio),
